@@ -1,0 +1,43 @@
+# xfwatch: `make demo` and `make test` do all their own set-up.
+SHELL := /bin/bash
+CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/xfwatch
+CHDB_VERSION := 26.5.3
+CHDB_SHA1 := 3e52ecb7d894d9ebb1a6a50ac03f64208cc65501
+CHDB_LIB := $(CACHE)/chdb/$(CHDB_VERSION)/libchdb.so
+export XFWATCH_CHDB_LIB ?= $(CHDB_LIB)
+BIN := bin/xfwatch
+DEMO_DATA ?= $(CURDIR)/demo-data
+
+.PHONY: all build chdb test demo demo-once vet fuzz clean
+
+all: build
+
+build:
+	go build -o $(BIN) ./cmd/xfwatch
+
+## chdb: fetch libchdb.so (chDB $(CHDB_VERSION)) into the cache once.
+chdb: $(CHDB_LIB)
+$(CHDB_LIB):
+	scripts/fetch-chdb.sh $(CHDB_VERSION) $(CHDB_SHA1) $(dir $@)
+
+## test: every test, against the real embedded engine.
+test: chdb
+	XFWATCH_REQUIRE_CHDB=1 go test -count=1 -timeout 20m ./...
+
+## demo: run the whole job on the embedded defaults; Ctrl-C stops it.
+demo: chdb build
+	$(BIN) demo --data $(DEMO_DATA)
+
+## demo-once: the same, run through once, then exit.
+demo-once: chdb build
+	$(BIN) demo --once --data $(DEMO_DATA)
+
+vet:
+	go vet ./...
+
+## fuzz: run each fuzz target for a while; new corpus entries land in testdata/fuzz.
+fuzz:
+	go test ./warehouse/chhttp -run '^$$' -fuzz FuzzScanStatement -fuzztime 60s
+
+clean:
+	rm -rf bin $(DEMO_DATA)

@@ -1,0 +1,31 @@
+package warehouse
+
+// Migration is one schema version. Up returns its statements for a target;
+// each must be idempotent (IF NOT EXISTS, IF EXISTS), so that a migration
+// interrupted half-way can simply run again.
+type Migration struct {
+	Version int
+	Name    string
+	Up      func(Target) []string
+}
+
+func createTables(tables ...Table) func(Target) []string {
+	return func(t Target) []string {
+		var out []string
+		for _, tb := range tables {
+			out = append(out, tb.CreateSQL(t)...)
+		}
+		return out
+	}
+}
+
+// Migrations is the schema history, oldest first. Append; never edit a
+// migration that has shipped.
+var Migrations = []Migration{
+	{1, "record tables: petitions, hotline_orders, events, unit_reports, restricted_texts",
+		createTables(petitionsTable, hotlineTable, eventsTable, unitReportsTable, restrictedTextsTable)},
+	{2, "reference tables: regions, region_villages, units, sensitive_periods",
+		createTables(regionsTable, villagesTable, unitsTable, periodsTable)},
+	{3, "bookkeeping: audit_log, ingest_batches",
+		createTables(auditTable, ingestBatchesTable)},
+}

@@ -1,0 +1,79 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// tables lists every table the migrations create, by name.
+var tables = map[string]Table{}
+
+func init() {
+	for _, tb := range []Table{petitionsTable, hotlineTable, eventsTable, unitReportsTable, restrictedTextsTable,
+		regionsTable, villagesTable, unitsTable, periodsTable, auditTable, ingestBatchesTable, migrationsTable} {
+		tables[tb.Name] = tb
+	}
+}
+
+// Replace makes rows the whole content of table, atomically: a staging copy
+// is filled and compared with the table inside the engine, and exchanged with
+// it only if they differ. It reports whether the table changed.
+func (db *DB) Replace(ctx context.Context, table string, columns []string, rows [][]any) (changed bool, err error) {
+	tb, ok := tables[table]
+	if !ok {
+		return false, fmt.Errorf("no table %q in the schema", table)
+	}
+	staging := tb
+	staging.Name = table + "_staging"
+	// Not DROP … SYNC: chDB 26.5 never returns from it (its background
+	// drop task does not run); a plain DROP frees the name at once.
+	drop := func() {
+		for _, name := range []string{staging.Name, db.LocalName(staging.Name)} {
+			_ = db.Exec(context.WithoutCancel(ctx), fmt.Sprintf("DROP TABLE IF EXISTS %s%s", db.Table(name), db.onCluster()))
+		}
+	}
+	drop()
+	defer drop()
+	for _, stmt := range staging.CreateSQL(db.Target) {
+		if err := db.Exec(ctx, stmt); err != nil {
+			return false, fmt.Errorf("cannot create %s: %w", staging.Name, err)
+		}
+	}
+	cols := make([]string, len(columns))
+	for i, c := range columns {
+		cols[i] = quoteIdent(c)
+	}
+	colList := strings.Join(cols, ", ")
+	if len(rows) > 0 {
+		batch, err := db.PrepareBatch(ctx, fmt.Sprintf("INSERT INTO %s (%s)", db.Table(staging.Name), colList))
+		if err != nil {
+			return false, fmt.Errorf("cannot load %s: %w", table, err)
+		}
+		defer batch.Abort()
+		for i, r := range rows {
+			if err := batch.Append(r...); err != nil {
+				return false, fmt.Errorf("%s row %d: %w", table, i+1, err)
+			}
+		}
+		if err := batch.Send(); err != nil {
+			return false, fmt.Errorf("cannot load %s: %w", table, err)
+		}
+	}
+	var diff uint64
+	q := fmt.Sprintf(`SELECT
+		(SELECT count() FROM (SELECT %[1]s FROM %[2]s EXCEPT ALL SELECT %[1]s FROM %[3]s)) +
+		(SELECT count() FROM (SELECT %[1]s FROM %[3]s EXCEPT ALL SELECT %[1]s FROM %[2]s))`,
+		colList, db.Table(staging.Name), db.Table(table))
+	if err := db.QueryRow(ctx, q).Scan(&diff); err != nil {
+		return false, fmt.Errorf("cannot compare %s with its new content: %w", table, err)
+	}
+	if diff == 0 {
+		return false, nil
+	}
+	if err := db.Exec(ctx, fmt.Sprintf("EXCHANGE TABLES %s AND %s%s",
+		db.Table(db.LocalName(staging.Name)), db.Table(db.LocalName(table)), db.onCluster())); err != nil {
+		return false, fmt.Errorf("cannot swap in the new %s: %w", table, err)
+	}
+	return true, nil
+}

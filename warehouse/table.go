@@ -1,0 +1,122 @@
+package warehouse
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Column of a table.
+type Column struct {
+	Name, Type, Comment string
+}
+
+// Table describes one table once; DDL for a single server and for a cluster
+// (ReplicatedMergeTree under a Distributed table) is generated from it.
+type Table struct {
+	Name    string
+	Comment string
+	Columns []Column
+	// Engine is the MergeTree family member without Replicated, with its
+	// arguments: "MergeTree", "ReplacingMergeTree(version)".
+	Engine      string
+	PartitionBy string
+	OrderBy     string
+	// Dedup drops a retried insert carrying the same
+	// insert_deduplication_token; non-replicated tables need
+	// non_replicated_deduplication_window for that (it is 0 by default).
+	Dedup bool
+	// ShardKey is the Distributed table's sharding expression on a cluster.
+	ShardKey string
+}
+
+// dedupWindow is how many recent insert blocks' tokens a table remembers.
+const dedupWindow = 10000
+
+// Target says where DDL goes: a database, and a cluster or none.
+type Target struct {
+	Database string
+	Cluster  string
+}
+
+// onCluster is the ON CLUSTER clause for DDL, or "".
+func (t Target) onCluster() string {
+	if t.Cluster == "" {
+		return ""
+	}
+	return " ON CLUSTER " + quoteIdent(t.Cluster)
+}
+
+// LocalName is the table that holds the rows: the table itself on a single
+// server, "<name>_local" under the Distributed table on a cluster.
+func (t Target) LocalName(table string) string {
+	if t.Cluster == "" {
+		return table
+	}
+	return table + "_local"
+}
+
+// CreateSQL returns the statements that create tb in target; each is
+// idempotent (IF NOT EXISTS).
+func (tb Table) CreateSQL(target Target) []string {
+	var b strings.Builder
+	local := target.LocalName(tb.Name)
+	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s.%s%s\n(\n", quoteIdent(target.Database), quoteIdent(local), target.onCluster())
+	for i, c := range tb.Columns {
+		fmt.Fprintf(&b, "    %s %s", quoteIdent(c.Name), c.Type)
+		if c.Comment != "" {
+			fmt.Fprintf(&b, " COMMENT %s", quoteString(c.Comment))
+		}
+		if i < len(tb.Columns)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(")\n")
+	engine := tb.Engine
+	var settings []string
+	if target.Cluster != "" {
+		name, args, _ := strings.Cut(engine, "(")
+		args = strings.TrimSuffix(args, ")")
+		zk := fmt.Sprintf("'/clickhouse/tables/{shard}/%s/%s', '{replica}'", target.Database, local)
+		if args != "" {
+			zk += ", " + args
+		}
+		engine = "Replicated" + name + "(" + zk + ")"
+	} else if tb.Dedup {
+		settings = append(settings, fmt.Sprintf("non_replicated_deduplication_window = %d", dedupWindow))
+	}
+	fmt.Fprintf(&b, "ENGINE = %s\n", engine)
+	if tb.PartitionBy != "" {
+		fmt.Fprintf(&b, "PARTITION BY %s\n", tb.PartitionBy)
+	}
+	fmt.Fprintf(&b, "ORDER BY %s", tb.OrderBy)
+	if len(settings) > 0 {
+		fmt.Fprintf(&b, "\nSETTINGS %s", strings.Join(settings, ", "))
+	}
+	if tb.Comment != "" {
+		fmt.Fprintf(&b, "\nCOMMENT %s", quoteString(tb.Comment))
+	}
+	stmts := []string{b.String()}
+	if target.Cluster != "" {
+		key := tb.ShardKey
+		if key == "" {
+			key = "rand()"
+		}
+		stmts = append(stmts, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s%s AS %s.%s\nENGINE = Distributed(%s, %s, %s, %s)",
+			quoteIdent(target.Database), quoteIdent(tb.Name), target.onCluster(),
+			quoteIdent(target.Database), quoteIdent(local),
+			quoteString(target.Cluster), quoteString(target.Database), quoteString(local), key))
+	}
+	return stmts
+}
+
+// quoteIdent quotes a ClickHouse identifier.
+func quoteIdent(s string) string {
+	return "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`").Replace(s) + "`"
+}
+
+// quoteString quotes a ClickHouse string literal; used only for names and
+// comments that are part of the schema, never for user values.
+func quoteString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}

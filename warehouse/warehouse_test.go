@@ -1,0 +1,295 @@
+package warehouse_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"xfwatch/warehouse"
+	"xfwatch/warehouse/whtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(whtest.Main(m)) }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	db := whtest.Open(t, whtest.NewDatabase(t))
+	ctx := context.Background()
+	first, err := warehouse.Migrate(ctx, db, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) != len(warehouse.Migrations) {
+		t.Fatalf("first migrate applied %v, want all %d", first, len(warehouse.Migrations))
+	}
+	tables := func() string {
+		rows, err := db.Query(ctx, "SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name",
+			clickhouse.Named("db", db.Database))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var names []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, n)
+		}
+		return strings.Join(names, ",")
+	}
+	before := tables()
+	for _, want := range []string{"petitions", "hotline_orders", "events", "unit_reports", "regions", "units",
+		"sensitive_periods", "audit_log", "schema_migrations"} {
+		if !strings.Contains(","+before+",", ","+want+",") {
+			t.Errorf("table %s missing after migrate: %s", want, before)
+		}
+	}
+	again, err := warehouse.Migrate(ctx, db, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != 0 {
+		t.Fatalf("second migrate applied %v, want nothing", again)
+	}
+	if after := tables(); after != before {
+		t.Fatalf("second migrate changed the tables:\n%s\n%s", before, after)
+	}
+	if n := whtest.Count(t, db, "schema_migrations"); n != uint64(len(warehouse.Migrations)) {
+		t.Fatalf("schema_migrations has %d rows, want %d", n, len(warehouse.Migrations))
+	}
+}
+
+var shanghai, _ = time.LoadLocation(warehouse.TimeZone)
+
+// sample returns a value of a column type and a pointer to scan it back.
+func sample(t *testing.T, typ, col string) (any, any) {
+	switch {
+	case typ == "String":
+		return "值 " + col + " \t'\"\\ é", new(string)
+	case typ == "LowCardinality(String)":
+		return "低基数-" + col, new(string)
+	case strings.HasPrefix(typ, "DateTime64(3"):
+		return time.Date(2026, 3, 4, 5, 6, 7, 890e6, shanghai), new(time.Time)
+	case typ == "Date":
+		return time.Date(2026, 2, 28, 0, 0, 0, 0, time.UTC), new(time.Time)
+	case typ == "Int32":
+		return int32(-123456), new(int32)
+	case typ == "Int64":
+		return int64(-1 << 40), new(int64)
+	case typ == "UInt16":
+		return uint16(65000), new(uint16)
+	case typ == "UInt32":
+		return uint32(4_000_000_000), new(uint32)
+	case typ == "Float64":
+		return 0.125, new(float64)
+	case typ == "Bool":
+		return true, new(bool)
+	}
+	t.Fatalf("column %s has type %s, which this test does not know: add it to sample()", col, typ)
+	return nil, nil
+}
+
+func TestEveryColumnTypeRoundTrips(t *testing.T) {
+	db := whtest.DB(t)
+	ctx := context.Background()
+	rows, err := db.Query(ctx, "SELECT table, name, type FROM system.columns WHERE database = {db:String} ORDER BY table, position",
+		clickhouse.Named("db", db.Database))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type col struct{ name, typ string }
+	cols := map[string][]col{}
+	for rows.Next() {
+		var tb, name, typ string
+		if err := rows.Scan(&tb, &name, &typ); err != nil {
+			t.Fatal(err)
+		}
+		cols[tb] = append(cols[tb], col{name, typ})
+	}
+	rows.Close()
+	if len(cols) < 10 {
+		t.Fatalf("only %d tables found", len(cols))
+	}
+	types := map[string]bool{}
+	delete(cols, "schema_migrations") // holds the migrate rows; its types are covered by others
+	for tb, cs := range cols {
+		names := make([]string, len(cs))
+		values := make([]any, len(cs))
+		dests := make([]any, len(cs))
+		for i, c := range cs {
+			names[i] = "`" + c.name + "`"
+			values[i], dests[i] = sample(t, c.typ, c.name)
+			types[c.typ] = true
+		}
+		batch, err := db.PrepareBatch(ctx, "INSERT INTO "+db.Table(tb)+" ("+strings.Join(names, ", ")+")")
+		if err != nil {
+			t.Fatalf("%s: %v", tb, err)
+		}
+		if err := batch.Append(values...); err != nil {
+			t.Fatalf("%s append: %v", tb, err)
+		}
+		if err := batch.Send(); err != nil {
+			t.Fatalf("%s send: %v", tb, err)
+		}
+		if err := db.QueryRow(ctx, "SELECT "+strings.Join(names, ", ")+" FROM "+db.Table(tb)).Scan(dests...); err != nil {
+			t.Fatalf("%s select: %v", tb, err)
+		}
+		for i, c := range cs {
+			got := reflect.ValueOf(dests[i]).Elem().Interface()
+			if want, ok := values[i].(time.Time); ok {
+				if !got.(time.Time).Equal(want) {
+					t.Errorf("%s.%s (%s): got %v, want %v", tb, c.name, c.typ, got, want)
+				}
+				continue
+			}
+			if !reflect.DeepEqual(got, values[i]) {
+				t.Errorf("%s.%s (%s): got %#v, want %#v", tb, c.name, c.typ, got, values[i])
+			}
+		}
+	}
+	t.Logf("round-tripped %d tables, types %v", len(cols), keys(types))
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func insertPetitions(t *testing.T, db *warehouse.DB, token string, ids ...string) error {
+	t.Helper()
+	ctx := context.Background()
+	if token != "" {
+		ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_deduplication_token": token}))
+	}
+	batch, err := db.PrepareBatch(ctx, "INSERT INTO "+db.Table("petitions")+" (case_id, received_at, county_code, category, topic, partition, offset)")
+	if err != nil {
+		return err
+	}
+	defer batch.Abort()
+	for i, id := range ids {
+		if err := batch.Append(id, time.Now(), "620102", "other", "xf.petitions", int32(0), int64(i)); err != nil {
+			return err
+		}
+	}
+	return batch.Send()
+}
+
+func TestRetriedInsertWithSameTokenIsDropped(t *testing.T) {
+	db := whtest.DB(t)
+	for i := 0; i < 3; i++ {
+		if err := insertPetitions(t, db, "xf.petitions-0-0-2", "a", "b", "c"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := whtest.Count(t, db, "petitions"); n != 3 {
+		t.Fatalf("after three inserts with one token: %d rows, want 3", n)
+	}
+	if err := insertPetitions(t, db, "xf.petitions-0-3-5", "a", "b", "c"); err != nil {
+		t.Fatal(err)
+	}
+	if n := whtest.Count(t, db, "petitions"); n != 6 {
+		t.Fatalf("after an insert with a new token: %d rows, want 6", n)
+	}
+	// The token is a per-request setting: it must not stick to the engine
+	// session and swallow the next, unrelated insert.
+	if err := insertPetitions(t, db, "", "d"); err != nil {
+		t.Fatal(err)
+	}
+	if err := insertPetitions(t, db, "", "e"); err != nil {
+		t.Fatal(err)
+	}
+	if n := whtest.Count(t, db, "petitions"); n != 8 {
+		t.Fatalf("after two untokened inserts: %d rows, want 8", n)
+	}
+}
+
+func TestEngineErrorReachesClient(t *testing.T) {
+	db := whtest.DB(t)
+	ctx := context.Background()
+	err := db.QueryRow(ctx, "SELECT no_such_column FROM "+db.Table("petitions")).Scan(new(string))
+	var ex *clickhouse.Exception
+	if !errors.As(err, &ex) {
+		t.Fatalf("got %v (%T), want a *clickhouse.Exception", err, err)
+	}
+	if ex.Code != 47 || !strings.Contains(ex.Message, "no_such_column") {
+		t.Fatalf("got code %d %q, want 47 naming the column", ex.Code, ex.Message)
+	}
+	if err := db.Exec(ctx, "CREATE TABLE broken (x NoSuchType) ENGINE = Memory"); err == nil {
+		t.Fatal("a bad DDL statement succeeded")
+	}
+}
+
+func TestSixteenConcurrentClients(t *testing.T) {
+	dsn := whtest.NewDatabase(t)
+	base := whtest.Open(t, dsn)
+	ctx := context.Background()
+	if err := base.Exec(ctx, "CREATE TABLE "+base.Table("c")+" (client UInt32, i UInt32) ENGINE = MergeTree ORDER BY (client, i)"); err != nil {
+		t.Fatal(err)
+	}
+	const clients, rounds = 16, 20
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			db, err := warehouse.Open(ctx, dsn)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer db.Close()
+			for r := 0; r < rounds; r++ {
+				var got uint64
+				if err := db.QueryRow(ctx, "SELECT {a:UInt64} * 1000 + {b:UInt64}",
+					clickhouse.Named("a", fmt.Sprint(c)), clickhouse.Named("b", fmt.Sprint(r))).Scan(&got); err != nil {
+					errs <- fmt.Errorf("client %d round %d: %w", c, r, err)
+					return
+				}
+				if got != uint64(c*1000+r) {
+					errs <- fmt.Errorf("client %d round %d got %d", c, r, got)
+					return
+				}
+				batch, err := db.PrepareBatch(ctx, "INSERT INTO "+db.Table("c"))
+				if err != nil {
+					errs <- err
+					return
+				}
+				_ = batch.Append(uint32(c), uint32(r))
+				if err := batch.Send(); err != nil {
+					errs <- fmt.Errorf("client %d insert %d: %w", c, r, err)
+					return
+				}
+			}
+			var n uint64
+			if err := db.QueryRow(ctx, "SELECT count() FROM "+db.Table("c")+" WHERE client = {c:UInt32}",
+				clickhouse.Named("c", fmt.Sprint(c))).Scan(&n); err != nil || n != rounds {
+				errs <- fmt.Errorf("client %d sees %d of its rows (%v), want %d", c, n, err, rounds)
+			}
+		}(c)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := whtest.Count(t, base, "c"); n != clients*rounds {
+		t.Fatalf("table has %d rows, want %d", n, clients*rounds)
+	}
+}
