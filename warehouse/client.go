@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -45,9 +45,35 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	defer cancel()
 	if err := conn.Ping(pingCtx); err != nil {
 		conn.Close()
+		var ex *clickhouse.Exception
+		if errors.As(err, &ex) && ex.Code == 81 {
+			return nil, fmt.Errorf("warehouse %s has no database %s: run `xfwatch migrate --clickhouse %s` first", Redact(dsn), target.Database, Redact(dsn))
+		}
 		return nil, fmt.Errorf("warehouse %s does not answer: %w (is it running? `xfwatch warehouse --listen ADDR --data DIR` starts the embedded one)", Redact(dsn), err)
 	}
 	return &DB{Conn: conn, Target: target}, nil
+}
+
+// EnsureDatabase creates the DSN's database if it is missing, connecting to
+// the server's default database to do so.
+func EnsureDatabase(ctx context.Context, dsn, cluster string) error {
+	opts, target, err := ParseDSN(dsn)
+	if err != nil {
+		return err
+	}
+	if cluster != "" {
+		target.Cluster = cluster
+	}
+	opts.Auth.Database = "default"
+	conn, err := clickhouse.Open(opts)
+	if err != nil {
+		return fmt.Errorf("cannot open warehouse %s: %w", Redact(dsn), err)
+	}
+	defer conn.Close()
+	if err := conn.Exec(ctx, fmt.Sprintf("CREATE DATABASE IF NOT EXISTS %s%s", quoteIdent(target.Database), target.onCluster())); err != nil {
+		return fmt.Errorf("cannot create database %s on %s: %w (is the warehouse running? `xfwatch warehouse --listen ADDR --data DIR` starts the embedded one)", target.Database, Redact(dsn), err)
+	}
+	return nil
 }
 
 // ParseDSN turns a DSN into clickhouse-go options and the schema target.
@@ -142,11 +168,3 @@ func (db *DB) Table(table string) string {
 	return quoteIdent(db.Database) + "." + quoteIdent(table)
 }
 
-// hostOf is for log lines.
-func hostOf(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "?"
-	}
-	return strings.TrimSpace(u.Host)
-}

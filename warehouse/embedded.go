@@ -42,7 +42,7 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		return nil, fmt.Errorf("cannot listen on %s: %w (is another warehouse running there? pick another --listen)", cfg.Listen, err)
+		return nil, fmt.Errorf("cannot listen on %s: %w (is another warehouse running there? pick another address)", cfg.Listen, err)
 	}
 	engine, err := chdb.Open(cfg.DataDir, cfg.Sessions)
 	if err != nil {

@@ -36,6 +36,12 @@ func runMigrate(ctx context.Context, args []string) error {
 	if err := need(fs, "clickhouse", *dsn, "http://127.0.0.1:8123/default"); err != nil {
 		return err
 	}
+	if _, _, err := warehouse.ParseDSN(*dsn); err != nil {
+		return usageError{err}
+	}
+	if err := warehouse.EnsureDatabase(ctx, *dsn, *cluster); err != nil {
+		return err
+	}
 	db, err := openWarehouse(ctx, *dsn, *cluster)
 	if err != nil {
 		return err
