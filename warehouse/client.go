@@ -167,4 +167,3 @@ func (db *DB) Exists(ctx context.Context, table string) (bool, error) {
 func (db *DB) Table(table string) string {
 	return quoteIdent(db.Database) + "." + quoteIdent(table)
 }
-
