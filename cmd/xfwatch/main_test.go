@@ -173,10 +173,14 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	// The environment stands in for a flag; a warehouse that is not there is
 	// a runtime failure, not a usage error.
 	f([]string{"XFWATCH_CLICKHOUSE=http://" + freeAddr(t) + "/xf"}, 1, "is the warehouse running?", "migrate")
-	out, _ := xfwatch(t, nil, "migrate", "--print", "--cluster", "c1")
-	if !strings.Contains(out, "ON CLUSTER `c1`") {
-		t.Errorf("migrate --print --cluster: %s", out)
+	// Commands that only talk to a server never load libchdb.so.
+	noLib := []string{"XFWATCH_CHDB_LIB=/nonexistent/libchdb.so"}
+	out, code := xfwatch(t, noLib, "migrate", "--print", "--cluster", "c1")
+	if code != 0 || !strings.Contains(out, "ON CLUSTER `c1`") {
+		t.Errorf("migrate --print --cluster: exit %d %s", code, out)
 	}
+	f(append(noLib, "XFWATCH_CLICKHOUSE=http://"+freeAddr(t)+"/xf"), 1, "is the warehouse running?", "refdata", "load")
+	f(noLib, 1, "make chdb", "warehouse", "--data", t.TempDir(), "--listen", freeAddr(t))
 }
 
 func TestDemoOnce(t *testing.T) {
