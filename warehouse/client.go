@@ -49,7 +49,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if errors.As(err, &ex) && ex.Code == 81 {
 			return nil, fmt.Errorf("warehouse %s has no database %s: run `xfwatch migrate --clickhouse %s` first", Redact(dsn), target.Database, Redact(dsn))
 		}
-		return nil, fmt.Errorf("warehouse %s does not answer: %w (is it running? `xfwatch warehouse --listen ADDR --data DIR` starts the embedded one)", Redact(dsn), err)
+		return nil, fmt.Errorf("warehouse %s does not answer: %w (is the warehouse running? `xfwatch warehouse --listen ADDR --data DIR` starts the embedded one)", Redact(dsn), err)
 	}
 	return &DB{Conn: conn, Target: target}, nil
 }
