@@ -78,7 +78,10 @@ type cols struct {
 }
 
 func (c *cols) str(v string) { c.rb.Field(c.i).(*array.StringBuilder).Append(v); c.i++ }
-func (c *cols) ts(v int64)   { c.rb.Field(c.i).(*array.TimestampBuilder).Append(arrow.Timestamp(v)); c.i++ }
+func (c *cols) ts(v int64) {
+	c.rb.Field(c.i).(*array.TimestampBuilder).Append(arrow.Timestamp(v))
+	c.i++
+}
 func (c *cols) date(v int32) { c.rb.Field(c.i).(*array.Date32Builder).Append(arrow.Date32(v)); c.i++ }
 func (c *cols) boolean(v bool) {
 	c.rb.Field(c.i).(*array.BooleanBuilder).Append(v)

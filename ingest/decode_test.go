@@ -34,8 +34,8 @@ func petitionJSON(mod func(m map[string]any)) []byte {
 		"case_id": "XF-2026-0001", "received_at": "2026-11-20T09:30:00+08:00", "channel": "visit",
 		"receiving_level": "county", "origin_region": "620102001", "category": "demolition", "headcount": 2,
 		"abnormal": false, "responsible_unit": "G620102", "subject": "拆迁补偿，电话13912345678",
-		"content": "张三反映拆迁补偿问题，身份证" + validID(id17) + "。",
-		"petitioner": map[string]any{"id_number": validID(id17), "phone": "13912345678", "name": "张三"},
+		"content":       "张三反映拆迁补偿问题，身份证" + validID(id17) + "。",
+		"petitioner":    map[string]any{"id_number": validID(id17), "phone": "13912345678", "name": "张三"},
 		"unknown_field": "kept out of the warehouse",
 	}
 	if mod != nil {
