@@ -181,10 +181,12 @@ func (c *Consumer) Run(ctx context.Context) error {
 			if err != nil {
 				if runCtx.Err() != nil || errors.Is(err, kafka.ErrGroupClosed) {
 					genErr <- nil
-				} else {
-					genErr <- err
+					return
 				}
-				return
+				// Join and sync failures are transient (a rebalance, a
+				// restarting broker): the group retries by itself.
+				c.cfg.Logger.Warn("consumer group not settled yet; retrying", "group", c.cfg.Group, "err", err)
+				continue
 			}
 			n := 0
 			for topic, assigned := range gen.Assignments {
@@ -214,8 +216,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 	case h := <-c.halt:
 		c.cfg.Metrics.Halted.Set(1)
 		result = h
-	case err := <-genErr:
-		result = fmt.Errorf("consumer group %s: %w", c.cfg.Group, err)
+	case <-genErr:
 	}
 	cancel()
 	closeGroup()

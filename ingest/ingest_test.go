@@ -66,7 +66,9 @@ func (e *env) produce(topic string, msgs ...kafka.Message) {
 func (e *env) consumer(cfg ingest.Config) (stop func() error) {
 	e.t.Helper()
 	cfg.Brokers = []string{e.broker.Addr()}
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	c, err := ingest.New(cfg, e.db, testKey)
 	if err != nil {
 		e.t.Fatal(err)
@@ -243,3 +245,5 @@ func TestExactlyOnceWithDuplicatesAndPoison(t *testing.T) {
 		}
 	}
 }
+
+func whtestAddr(t *testing.T) string { return whtest.Embedded(t).Addr }
