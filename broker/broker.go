@@ -7,6 +7,7 @@ package broker
 import (
 	"fmt"
 	"net"
+	"strconv"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 )
@@ -19,6 +20,10 @@ type Config struct {
 	// DataDir, if set, persists the log there, so a restarted broker keeps
 	// its records and committed offsets.
 	DataDir string
+	// MaxMessageBytes is the broker's message.max.bytes (default 8 MiB):
+	// above the consumer's 1 MiB record limit, so that an oversized record
+	// reaches the consumer and is sent to the DLQ with a reason.
+	MaxMessageBytes int
 }
 
 // Broker is a running embedded broker.
@@ -32,8 +37,12 @@ func Start(cfg Config) (*Broker, error) {
 	if cfg.Partitions <= 0 {
 		cfg.Partitions = 6
 	}
+	if cfg.MaxMessageBytes <= 0 {
+		cfg.MaxMessageBytes = 8 << 20
+	}
 	var bound string
 	opts := []kfake.Opt{
+		kfake.BrokerConfigs(map[string]string{"message.max.bytes": strconv.Itoa(cfg.MaxMessageBytes)}),
 		kfake.NumBrokers(1),
 		kfake.DefaultNumPartitions(cfg.Partitions),
 		kfake.SeedTopics(int32(cfg.Partitions), cfg.Topics...),

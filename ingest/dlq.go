@@ -78,9 +78,15 @@ type DLQRecord struct {
 	// Preview is the record with people removed and numbers redacted, cut
 	// to 2000 bytes: enough to see what went wrong.
 	Preview string `json:"preview"`
-	// Sealed is the original record, encrypted (Sealer).
-	Sealed string `json:"sealed"`
+	// Sealed is the original record, encrypted (Sealer); only its first
+	// MaxSealed bytes when it is longer (SealedTruncated).
+	Sealed          string `json:"sealed"`
+	SealedTruncated bool   `json:"sealed_truncated,omitempty"`
 }
+
+// MaxSealed bounds the sealed copy of a rejected record, so an oversized
+// record still fits in a DLQ message.
+const MaxSealed = 256 << 10
 
 var nameFieldRE = regexp.MustCompile(`("name"\s*:\s*)"(?:[^"\\]|\\.)*"`)
 
@@ -108,7 +114,8 @@ func dlqMessage(src *kafka.Message, rej *Reject, sealer *Sealer) kafka.Message {
 	rec := DLQRecord{
 		SourceTopic: src.Topic, SourcePartition: src.Partition, SourceOffset: src.Offset,
 		Stage: rej.Stage, Field: rej.Field, Error: rej.Error(),
-		Preview: preview(src.Value), Sealed: sealer.Seal(src.Value),
+		Preview: preview(src.Value), Sealed: sealer.Seal(src.Value[:min(len(src.Value), MaxSealed)]),
+		SealedTruncated: len(src.Value) > MaxSealed,
 	}
 	value, _ := json.Marshal(rec)
 	return kafka.Message{

@@ -2,18 +2,23 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"time"
 
+	"xfwatch/broker"
+	"xfwatch/gen"
+	"xfwatch/ingest"
 	"xfwatch/refdata"
 	"xfwatch/warehouse"
 )
 
 func init() {
-	register("demo", "everything embedded: warehouse, schema, the demo city; prints where to look", runDemo)
+	register("demo", "everything embedded: broker, warehouse, generator, ingest; prints where to look", runDemo)
 }
 
 // demoConfig is the demo's flags.
@@ -21,17 +26,21 @@ type demoConfig struct {
 	days, seed      int
 	data, listen    string
 	warehouseListen string
+	brokerListen    string
 	once            bool
 }
+
+const demoDatabase = "xfwatch"
 
 func runDemo(ctx context.Context, args []string) error {
 	var c demoConfig
 	fs := newFlags("demo", "demo [--days 90] [--seed 1] [--data DIR] [--listen 127.0.0.1:8080] [--once]")
 	fs.IntVar(&c.days, "days", 90, "days of records to generate")
 	fs.IntVar(&c.seed, "seed", 1, "generator seed: the same seed gives the same records")
-	fs.StringVar(&c.data, "data", "demo-data", "directory for the demo's warehouse, keys and site")
+	fs.StringVar(&c.data, "data", "demo-data", "directory for the demo's warehouse, key and ground truth")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address of the web views")
 	fs.StringVar(&c.warehouseListen, "warehouse-listen", "127.0.0.1:18123", "address of the embedded warehouse's HTTP interface")
+	fs.StringVar(&c.brokerListen, "broker-listen", "127.0.0.1:19092", "address of the embedded Kafka broker")
 	fs.BoolVar(&c.once, "once", false, "run through once and exit 0 instead of serving")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -43,11 +52,16 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(c.data, 0o750); err != nil {
 		return fmt.Errorf("--data %s: %w", c.data, err)
 	}
+	key, err := ingest.EnsureKeyFile(filepath.Join(c.data, "pseudonym.key"))
+	if err != nil {
+		return fmt.Errorf("cannot create the demo's pseudonymisation key: %w", err)
+	}
+
 	wh, err := warehouse.StartEmbedded(warehouse.EmbeddedConfig{
 		DataDir: filepath.Join(c.data, "warehouse"), Listen: c.warehouseListen, Logger: log,
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("--warehouse-listen: %w", err)
 	}
 	defer func() {
 		closeCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -56,72 +70,152 @@ func runDemo(ctx context.Context, args []string) error {
 			log.Warn("embedded warehouse did not stop cleanly", "err", err)
 		}
 	}()
-	const database = "xfwatch"
-	if err := warehouse.EnsureDatabase(ctx, wh.DSN(database), ""); err != nil {
-		return err
+	topics := ingest.DefaultTopics
+	kafka, err := broker.Start(broker.Config{Listen: c.brokerListen, Topics: topics.All()})
+	if err != nil {
+		return fmt.Errorf("--broker-listen: %w", err)
 	}
-	db, err := warehouse.Open(ctx, wh.DSN(database))
+	defer kafka.Close()
+
+	db, err := demoWarehouse(ctx, wh, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := warehouse.Migrate(ctx, db, log); err != nil {
-		return err
-	}
-	city, err := refdata.Default()
+
+	truthPath := filepath.Join(c.data, "truth.json")
+	cfg, err := genConfig(c.days, demoStart(truthPath, c.days, uint64(c.seed)), uint64(c.seed), 1, 0)
 	if err != nil {
 		return err
 	}
-	if _, err := refdata.Load(ctx, db, city); err != nil {
+	records, truth, err := gen.Generate(cfg)
+	if err != nil {
 		return err
 	}
-	if err := printDemoSummary(ctx, db, wh, database); err != nil {
+	if err := truth.Write(truthPath); err != nil {
 		return err
 	}
-	if c.once {
-		return nil
+	log.Info("generated", "records", len(records), "from", truth.Start, "days", truth.Days)
+
+	consumer, err := ingest.New(ingest.Config{Brokers: []string{kafka.Addr()}, Topics: topics, Logger: log}, db, key)
+	if err != nil {
+		return err
 	}
-	fmt.Println("\nserving until Ctrl-C (the data stays in " + c.data + ")")
-	<-ctx.Done()
-	return nil
+	ingestCtx, stopIngest := context.WithCancel(ctx)
+	defer stopIngest()
+	ingestDone := make(chan error, 1)
+	go func() { ingestDone <- consumer.Run(ingestCtx) }()
+
+	started := time.Now()
+	if err := gen.Produce(ctx, []string{kafka.Addr()}, nil, topics, records); err != nil {
+		return err
+	}
+	if err := waitStored(ctx, db, truth, ingestDone); err != nil {
+		return err
+	}
+	log.Info("everything generated is stored", "records", len(records), "elapsed", time.Since(started).Round(time.Millisecond))
+	if err := printDemoSummary(ctx, db, wh, kafka.Addr(), truth); err != nil {
+		return err
+	}
+	if !c.once {
+		fmt.Println("\nserving until Ctrl-C: produce more records to " + kafka.Addr() + " (e.g. with kcat) and they are ingested; the data stays in " + c.data)
+		select {
+		case <-ctx.Done():
+		case err := <-ingestDone:
+			return err
+		}
+	}
+	stopIngest()
+	return <-ingestDone
 }
 
-func printDemoSummary(ctx context.Context, db *warehouse.DB, wh *warehouse.Embedded, database string) error {
+// demoStart reuses the first day of an earlier run with the same seed and
+// length, so that running the demo again regenerates the same records (and
+// stores nothing twice) instead of shifting the window by a day.
+func demoStart(truthPath string, days int, seed uint64) string {
+	if t, err := gen.ReadTruth(truthPath); err == nil && t.Days == days && t.Seed == seed {
+		return t.Start
+	}
+	return time.Now().AddDate(0, 0, -days).Format(time.DateOnly)
+}
+
+func demoWarehouse(ctx context.Context, wh *warehouse.Embedded, log *slog.Logger) (*warehouse.DB, error) {
+	if err := warehouse.EnsureDatabase(ctx, wh.DSN(demoDatabase), ""); err != nil {
+		return nil, err
+	}
+	db, err := warehouse.Open(ctx, wh.DSN(demoDatabase))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := warehouse.Migrate(ctx, db, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	city, err := refdata.Default()
+	if err == nil {
+		_, err = refdata.Load(ctx, db, city)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// waitStored waits until every generated record is in its table.
+func waitStored(ctx context.Context, db *warehouse.DB, truth *gen.Truth, ingestDone <-chan error) error {
+	deadline := time.Now().Add(15 * time.Minute)
+	for {
+		done := true
+		for table, n := range truth.Counts {
+			var got uint64
+			if err := db.QueryRow(ctx, "SELECT count() FROM "+db.Table(table)).Scan(&got); err != nil {
+				return err
+			}
+			if got < uint64(n-truth.Bad) {
+				done = false
+			}
+		}
+		if done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-ingestDone:
+			if err == nil {
+				err = errors.New("ingest stopped early")
+			}
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return errors.New("not every generated record was stored within 15 minutes")
+		}
+	}
+}
+
+func printDemoSummary(ctx context.Context, db *warehouse.DB, wh *warehouse.Embedded, brokerAddr string, truth *gen.Truth) error {
 	var version string
 	if err := db.QueryRow(ctx, "SELECT version()").Scan(&version); err != nil {
 		return err
 	}
-	fmt.Printf("\nxfwatch demo — 兰州市\n\n")
-	fmt.Printf("  warehouse  ClickHouse %s (embedded chDB) at http://%s, database %s, data in %s\n",
-		version, wh.Addr, database, wh.Engine.Path())
-	fmt.Printf("  schema     version %d\n", warehouse.SchemaVersion())
-	rows, err := db.Query(ctx, `SELECT 'regions', count() FROM `+db.Table("regions")+`
-		UNION ALL SELECT 'region_villages', count() FROM `+db.Table("region_villages")+`
-		UNION ALL SELECT 'units', count() FROM `+db.Table("units")+`
-		UNION ALL SELECT 'sensitive_periods', count() FROM `+db.Table("sensitive_periods")+`
-		UNION ALL SELECT 'petitions', count() FROM `+db.Table("petitions")+`
-		UNION ALL SELECT 'hotline_orders', count() FROM `+db.Table("hotline_orders")+`
-		UNION ALL SELECT 'events', count() FROM `+db.Table("events")+`
-		UNION ALL SELECT 'unit_reports', count() FROM `+db.Table("unit_reports"))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	fmt.Println("\n  table                rows")
-	for rows.Next() {
-		var name string
+	fmt.Printf("\nxfwatch demo — 兰州市, %d days from %s (seed %d)\n\n", truth.Days, truth.Start, truth.Seed)
+	fmt.Printf("  warehouse  ClickHouse %s (embedded chDB) at http://%s, database %s\n", version, wh.Addr, demoDatabase)
+	fmt.Printf("  broker     Kafka protocol (embedded kfake) at %s\n", brokerAddr)
+	fmt.Printf("  schema     version %d\n\n", warehouse.SchemaVersion())
+	fmt.Println("  table                 rows")
+	for _, table := range []string{"petitions", "hotline_orders", "events", "unit_reports", "restricted_texts",
+		"regions", "region_villages", "units", "sensitive_periods"} {
 		var n uint64
-		if err := rows.Scan(&name, &n); err != nil {
+		if err := db.QueryRow(ctx, "SELECT count() FROM "+db.Table(table)).Scan(&n); err != nil {
 			return err
 		}
-		fmt.Printf("  %-18s %6d\n", name, n)
+		fmt.Printf("  %-18s %8d\n", table, n)
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	q := url.QueryEscape("SELECT code, name, population FROM regions WHERE level = 'county' ORDER BY code")
+	q := url.QueryEscape("SELECT r.name AS county, count() AS petitions FROM petitions p JOIN regions r ON r.code = p.county_code GROUP BY county ORDER BY petitions DESC")
 	fmt.Printf("\nquery it (any ClickHouse HTTP client works):\n")
-	fmt.Printf("  curl 'http://%s/?database=%s&query=%s'\n", wh.Addr, database, q)
-	fmt.Printf("  echo 'SELECT level, count() FROM regions GROUP BY level' | curl -s --data-binary @- 'http://%s/?database=%s'\n", wh.Addr, database)
+	fmt.Printf("  curl 'http://%s/?database=%s&query=%s'\n", wh.Addr, demoDatabase, q)
+	fmt.Printf("  echo 'SELECT category, count() FROM petitions GROUP BY category ORDER BY 2 DESC' | curl -s --data-binary @- 'http://%s/?database=%s'\n", wh.Addr, demoDatabase)
 	return nil
 }
