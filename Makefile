@@ -8,7 +8,7 @@ export XFWATCH_CHDB_LIB ?= $(CHDB_LIB)
 BIN := bin/xfwatch
 DEMO_DATA ?= $(CURDIR)/demo-data
 
-.PHONY: all build chdb test demo demo-once vet fuzz clean
+.PHONY: all build chdb test test-tools demo demo-once vet fuzz clean
 
 all: build
 
@@ -21,8 +21,14 @@ $(CHDB_LIB):
 	scripts/fetch-chdb.sh $(CHDB_VERSION) $(CHDB_SHA1) $(dir $@)
 
 ## test: every test, against the real embedded engine.
-test: chdb
-	XFWATCH_REQUIRE_CHDB=1 go test -count=1 -timeout 20m ./...
+test: chdb test-tools
+	XFWATCH_REQUIRE_CHDB=1 go test -count=1 -timeout 30m ./...
+
+## test-tools: Debian packages some tests drive (kcat); skipped with a note where apt is unavailable.
+test-tools:
+	@command -v kcat >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+		(apt-get install -y -qq kcat >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq kcat >/dev/null 2>&1)); } || \
+		echo "note: kcat not installed; the kcat test will be skipped"
 
 ## demo: run the whole job on the embedded defaults; Ctrl-C stops it.
 demo: chdb build
@@ -37,6 +43,7 @@ vet:
 
 ## fuzz: run each fuzz target for a while; new corpus entries land in testdata/fuzz.
 fuzz:
+	go test ./ingest -run '^$$' -fuzz FuzzDecode -fuzztime 120s
 	go test ./warehouse/chhttp -run '^$$' -fuzz FuzzScanStatement -fuzztime 60s
 
 clean:

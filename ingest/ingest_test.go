@@ -27,13 +27,15 @@ var testKey = []byte("test-pseudonym-key-0123456789abcdef")
 
 // env is a broker and a warehouse database with the demo city loaded.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	broker *broker.Broker
 	db     *warehouse.DB
 	topics ingest.Topics
 }
 
-func newEnv(t *testing.T, partitions int) *env {
+func newEnv(t *testing.T, partitions int) *env { return newEnvB(t, partitions) }
+
+func newEnvB(t testing.TB, partitions int) *env {
 	t.Helper()
 	topics := ingest.DefaultTopics
 	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", Partitions: partitions, Topics: topics.All()})
@@ -149,7 +151,7 @@ func idNumber(i int) string {
 func petition(i int) kafka.Message {
 	id := fmt.Sprintf("XF%07d", i)
 	v, _ := json.Marshal(map[string]any{
-		"case_id": id, "received_at": time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute).Format(time.RFC3339),
+		"case_id": id, "received_at": time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second).Format(time.RFC3339),
 		"channel": "visit", "receiving_level": "county", "origin_region": "620102001", "category": "demolition",
 		"headcount": 1 + i%7, "responsible_unit": "G620102", "subject": "拆迁补偿",
 		"content":    fmt.Sprintf("来访人%d反映问题，电话1391234%04d", i, i%10000),
@@ -161,7 +163,7 @@ func petition(i int) kafka.Message {
 func hotline(i int) kafka.Message {
 	id := fmt.Sprintf("H%07d", i)
 	v, _ := json.Marshal(map[string]any{
-		"order_id": id, "received_at": time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute).Format(time.RFC3339),
+		"order_id": id, "received_at": time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second).Format(time.RFC3339),
 		"channel": "phone", "kind": "complaint", "region": "620103", "category": "wage_arrears",
 		"caller": map[string]any{"phone": fmt.Sprintf("1381234%04d", i%10000)}, "assigned_unit": "CITY-RSJ",
 	})
@@ -172,7 +174,7 @@ func event(i int) kafka.Message {
 	id := fmt.Sprintf("E%07d", i)
 	v, _ := json.Marshal(map[string]any{
 		"event_id": id, "ref_kind": "petition", "ref": fmt.Sprintf("XF%07d", i), "type": "accepted", "unit": "G620102",
-		"at": time.Date(2026, 10, 2, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute).Format(time.RFC3339),
+		"at": time.Date(2026, 10, 2, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second).Format(time.RFC3339),
 	})
 	return kafka.Message{Key: []byte(fmt.Sprintf("XF%07d", i)), Value: v}
 }
@@ -246,4 +248,4 @@ func TestExactlyOnceWithDuplicatesAndPoison(t *testing.T) {
 	}
 }
 
-func whtestAddr(t *testing.T) string { return whtest.Embedded(t).Addr }
+func whtestAddr(t testing.TB) string { return whtest.Embedded(t).Addr }

@@ -111,9 +111,11 @@ func (w *worker) consume(genCtx context.Context) error {
 			backoff.wait(genCtx, w.c.stopping)
 			continue
 		}
-		wait := cfg.FlushInterval
+		// Each fetch waits at most maxFetchWait, so that a stop request or
+		// the end of the generation is seen promptly.
+		wait := min(cfg.FlushInterval, maxFetchWait)
 		if b.first >= 0 {
-			wait = max(time.Millisecond, cfg.FlushInterval-time.Since(b.started))
+			wait = max(time.Millisecond, min(wait, cfg.FlushInterval-time.Since(b.started)))
 		}
 		msgs, err := w.fetch(genCtx, wait)
 		if err != nil {
@@ -143,6 +145,9 @@ func (w *worker) consume(genCtx context.Context) error {
 		}
 	}
 }
+
+// maxFetchWait bounds one fetch's wait for new records.
+const maxFetchWait = 250 * time.Millisecond
 
 // prepare connects to the partition leader and loads the ids stored for the
 // partition, once per generation.

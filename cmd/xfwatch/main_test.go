@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -186,13 +188,27 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 func TestDemoOnce(t *testing.T) {
 	needEngine(t)
 	data := t.TempDir()
-	out, code := xfwatch(t, nil, "demo", "--once", "--days", "30", "--data", data, "--warehouse-listen", freeAddr(t))
-	if code != 0 {
-		t.Fatalf("demo --once: exit %d\n%s", code, out)
+	run := func() string {
+		out, code := xfwatch(t, nil, "demo", "--once", "--days", "30", "--data", data,
+			"--warehouse-listen", freeAddr(t), "--broker-listen", freeAddr(t))
+		if code != 0 {
+			t.Fatalf("demo --once: exit %d\n%s", code, out)
+		}
+		return out
 	}
-	for _, want := range []string{"regions               120", "units                 143", "curl '"} {
+	out := run()
+	for _, want := range []string{"regions                 120", "units                   143", "curl '"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
+	}
+	counts := regexp.MustCompile(`(?m)^  (petitions|hotline_orders|events)\s+(\d+)$`).FindAllStringSubmatch(out, -1)
+	if len(counts) != 3 || counts[0][2] == "0" {
+		t.Fatalf("demo stored no records:\n%s", out)
+	}
+	// A second run over the same data stores nothing twice.
+	again := run()
+	if got := regexp.MustCompile(`(?m)^  (petitions|hotline_orders|events)\s+(\d+)$`).FindAllStringSubmatch(again, -1); fmt.Sprint(got) != fmt.Sprint(counts) {
+		t.Fatalf("second run changed the counts: %v then %v", counts, got)
 	}
 }

@@ -1,0 +1,105 @@
+package ingest_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"xfwatch/ingest"
+)
+
+func TestStopFlushesAndCommitsTheLastBatch(t *testing.T) {
+	e := newEnv(t, 2)
+	const n = 1500
+	var msgs []kafka.Message
+	for i := 0; i < n; i++ {
+		msgs = append(msgs, petition(i))
+	}
+	// Batches this large and this slow are never cut by size or time here:
+	// only the stop can flush them.
+	stop := e.consumer(ingest.Config{BatchRecords: 1 << 20, FlushInterval: time.Hour})
+	e.produce(e.topics.Petitions, msgs...)
+	time.Sleep(2 * time.Second)
+	if got := e.count("petitions"); got != 0 {
+		t.Fatalf("%d rows stored before the stop; the test needs them held", got)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.count("petitions"); got != n {
+		t.Fatalf("after the stop %d rows are stored, want %d", got, n)
+	}
+	committed := e.committed(e.topics.Petitions, 2)
+	var sum int64
+	for _, off := range committed {
+		sum += off
+	}
+	if sum != n {
+		t.Fatalf("committed offsets %v add up to %d, want %d", committed, sum, n)
+	}
+}
+
+func TestBrokenProducerHalts(t *testing.T) {
+	e := newEnv(t, 1)
+	var msgs []kafka.Message
+	for i := 0; i < 50; i++ {
+		msgs = append(msgs, petition(i))
+	}
+	for i := 0; i < 150; i++ {
+		msgs = append(msgs, kafka.Message{Key: []byte(fmt.Sprint(i)), Value: []byte(`{"case_id": 1}`)})
+	}
+	e.produce(e.topics.Petitions, msgs...)
+	stop := e.consumer(ingest.Config{BatchRecords: 50, MaxBadRun: 100})
+	deadline := time.Now().Add(30 * time.Second)
+	var err error
+	for time.Now().Before(deadline) {
+		if len(e.dlq()) > 0 || e.count("petitions") == 50 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	err = stop()
+	var h *ingest.HaltError
+	if !errors.As(err, &h) {
+		t.Fatalf("Run returned %v, want a HaltError", err)
+	}
+	if got := e.count("petitions"); got != 50 {
+		t.Fatalf("%d good records stored, want the 50 before the bad run", got)
+	}
+	if committed := e.committed(e.topics.Petitions, 1)[0]; committed > 100 {
+		t.Fatalf("committed offset %d runs into the bad records past the halt", committed)
+	}
+	if len(e.dlq()) > 100 {
+		t.Fatalf("%d records drained into the DLQ; the halt should stop that at 100", len(e.dlq()))
+	}
+}
+
+func TestRebalanceWhileRecordsFlow(t *testing.T) {
+	e := newEnv(t, 4)
+	const n = 30000
+	var msgs []kafka.Message
+	for i := 0; i < n; i++ {
+		msgs = append(msgs, petition(i))
+	}
+	cfg := ingest.Config{BatchRecords: 500, FlushInterval: 50 * time.Millisecond}
+	first := e.consumer(cfg)
+	go e.produce(e.topics.Petitions, msgs...)
+	e.waitFor("some rows", 30*time.Second, func() bool { return e.count("petitions") > 2000 })
+	second := e.consumer(cfg) // joins: the group rebalances
+	e.waitFor("more rows", 60*time.Second, func() bool { return e.count("petitions") > 15000 })
+	if err := first(); err != nil { // leaves: rebalances again
+		t.Fatal(err)
+	}
+	e.waitFor("every row", 90*time.Second, func() bool { return e.count("petitions") >= n })
+	time.Sleep(time.Second)
+	if err := second(); err != nil {
+		t.Fatal(err)
+	}
+	if c, u := e.count("petitions"), e.uniq("petitions", "case_id"); c != n || u != n {
+		t.Fatalf("count %d, uniqExact %d, want %d", c, u, n)
+	}
+}
