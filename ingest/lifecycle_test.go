@@ -8,6 +8,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"xfwatch/broker"
 	"xfwatch/ingest"
 )
 
@@ -97,6 +98,46 @@ func TestRebalanceWhileRecordsFlow(t *testing.T) {
 	e.waitFor("every row", 90*time.Second, func() bool { return e.count("petitions") >= n })
 	time.Sleep(time.Second)
 	if err := second(); err != nil {
+		t.Fatal(err)
+	}
+	if c, u := e.count("petitions"), e.uniq("petitions", "case_id"); c != n || u != n {
+		t.Fatalf("count %d, uniqExact %d, want %d", c, u, n)
+	}
+}
+
+func TestBrokerRestartDuringIngest(t *testing.T) {
+	e := newEnv(t, 2)
+	e.broker.Close() // replace the in-memory broker with one that persists
+	dir := t.TempDir()
+	b, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", Partitions: 2, Topics: e.topics.All(), DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.broker = b
+	addr := b.Addr()
+	const n = 10000
+	var msgs []kafka.Message
+	for i := 0; i < n; i++ {
+		msgs = append(msgs, petition(i))
+	}
+	stop := e.consumer(ingest.Config{BatchRecords: 500, FlushInterval: 50 * time.Millisecond,
+		RetryBackoff: 50 * time.Millisecond, MaxBackoff: time.Second})
+	e.produce(e.topics.Petitions, msgs[:n/2]...)
+	e.waitFor("the first half", 60*time.Second, func() bool { return e.count("petitions") >= n/2 })
+	b.Close()
+	time.Sleep(2 * time.Second)
+	b2, err := broker.Start(broker.Config{Listen: addr, Partitions: 2, Topics: e.topics.All(), DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b2.Close()
+	e.broker = b2
+	restarted := time.Now()
+	e.produce(e.topics.Petitions, msgs[n/2:]...)
+	e.waitFor("progress after the broker restart", 60*time.Second, func() bool { return e.count("petitions") >= n })
+	t.Logf("caught up %v after the broker came back", time.Since(restarted).Round(time.Millisecond))
+	time.Sleep(time.Second)
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	if c, u := e.count("petitions"), e.uniq("petitions", "case_id"); c != n || u != n {
