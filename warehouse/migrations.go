@@ -28,4 +28,6 @@ var Migrations = []Migration{
 		createTables(regionsTable, villagesTable, unitsTable, periodsTable)},
 	{3, "bookkeeping: audit_log, ingest_batches",
 		createTables(auditTable, ingestBatchesTable)},
+	{4, "indicator tables and their staging twins; transform_runs",
+		createTables(append(withStaging(IndicatorTables...), transformRunsTable)...)},
 }

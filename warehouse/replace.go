@@ -11,7 +11,11 @@ var tables = map[string]Table{}
 
 func init() {
 	for _, tb := range []Table{petitionsTable, hotlineTable, eventsTable, unitReportsTable, restrictedTextsTable,
-		regionsTable, villagesTable, unitsTable, periodsTable, auditTable, ingestBatchesTable, migrationsTable} {
+		regionsTable, villagesTable, unitsTable, periodsTable, auditTable, ingestBatchesTable, migrationsTable,
+		transformRunsTable} {
+		tables[tb.Name] = tb
+	}
+	for _, tb := range withStaging(IndicatorTables...) {
 		tables[tb.Name] = tb
 	}
 }

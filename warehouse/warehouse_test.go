@@ -89,8 +89,15 @@ func sample(t *testing.T, typ, col string) (any, any) {
 		return int32(-123456), new(int32)
 	case typ == "Int64":
 		return int64(-1 << 40), new(int64)
+	case typ == "UInt8":
+		return uint8(250), new(uint8)
 	case typ == "UInt16":
 		return uint16(65000), new(uint16)
+	case typ == "UInt64":
+		return uint64(1 << 60), new(uint64)
+	case typ == "Nullable(Date)":
+		d := time.Date(2026, 2, 28, 0, 0, 0, 0, time.UTC)
+		return &d, new(*time.Time)
 	case typ == "UInt32":
 		return uint32(4_000_000_000), new(uint32)
 	case typ == "Float64":
@@ -152,6 +159,12 @@ func TestEveryColumnTypeRoundTrips(t *testing.T) {
 			if want, ok := values[i].(time.Time); ok {
 				if !got.(time.Time).Equal(want) {
 					t.Errorf("%s.%s (%s): got %v, want %v", tb, c.name, c.typ, got, want)
+				}
+				continue
+			}
+			if want, ok := values[i].(*time.Time); ok {
+				if g := got.(*time.Time); g == nil || !g.Equal(*want) {
+					t.Errorf("%s.%s (%s): got %v, want %v", tb, c.name, c.typ, got, *want)
 				}
 				continue
 			}

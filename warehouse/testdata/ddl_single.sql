@@ -210,3 +210,524 @@ ORDER BY (topic, partition, first_offset)
 SETTINGS non_replicated_deduplication_window = 10000
 COMMENT 'one row per batch ingest stored: the offsets it covered';
 
+CREATE TABLE IF NOT EXISTS `xfwatch`.`hotspot_daily`
+(
+    `day` Date COMMENT 'the day',
+    `region` LowCardinality(String) COMMENT 'county or township code',
+    `region_level` LowCardinality(String) COMMENT 'county|township',
+    `county_code` LowCardinality(String) COMMENT 'the region\'s county',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `source` LowCardinality(String) COMMENT 'petitions (信访件), hotline (12345 orders) or people (sum of headcount)',
+    `n` UInt32 COMMENT 'count on the day',
+    `population` UInt32 COMMENT 'the region\'s residents',
+    `rate_per_10k` Float64 COMMENT 'n per 10,000 residents',
+    `c1_upper` Float64 COMMENT 'EARS C1 upper bound (NaN where undefined)',
+    `c2_upper` Float64 COMMENT 'EARS C2 upper bound',
+    `c3_upper` Float64 COMMENT 'EARS C3 upper bound',
+    `c1_alarm` Bool COMMENT 'n > c1_upper',
+    `c2_alarm` Bool COMMENT 'n > c2_upper',
+    `c3_alarm` Bool COMMENT 'n > c3_upper',
+    `alarm` Bool COMMENT 'any of the three',
+    `risk` UInt8 COMMENT 'risk score 0-100 of the region × category cell (risk_daily)'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (region_level, region, category, source, day)
+COMMENT '热点: daily counts per county and township × category, EARS C1/C2/C3, risk';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`hotspot_daily_staging`
+(
+    `day` Date COMMENT 'the day',
+    `region` LowCardinality(String) COMMENT 'county or township code',
+    `region_level` LowCardinality(String) COMMENT 'county|township',
+    `county_code` LowCardinality(String) COMMENT 'the region\'s county',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `source` LowCardinality(String) COMMENT 'petitions (信访件), hotline (12345 orders) or people (sum of headcount)',
+    `n` UInt32 COMMENT 'count on the day',
+    `population` UInt32 COMMENT 'the region\'s residents',
+    `rate_per_10k` Float64 COMMENT 'n per 10,000 residents',
+    `c1_upper` Float64 COMMENT 'EARS C1 upper bound (NaN where undefined)',
+    `c2_upper` Float64 COMMENT 'EARS C2 upper bound',
+    `c3_upper` Float64 COMMENT 'EARS C3 upper bound',
+    `c1_alarm` Bool COMMENT 'n > c1_upper',
+    `c2_alarm` Bool COMMENT 'n > c2_upper',
+    `c3_alarm` Bool COMMENT 'n > c3_upper',
+    `alarm` Bool COMMENT 'any of the three',
+    `risk` UInt8 COMMENT 'risk score 0-100 of the region × category cell (risk_daily)'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (region_level, region, category, source, day)
+COMMENT 'staging twin of hotspot_daily (transforms only)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`hotspot_weekly`
+(
+    `week` Date COMMENT 'Monday of the week',
+    `region` LowCardinality(String) COMMENT 'county or township code',
+    `region_level` LowCardinality(String) COMMENT 'county|township',
+    `county_code` LowCardinality(String) COMMENT 'the region\'s county',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `source` LowCardinality(String) COMMENT 'petitions|hotline|people',
+    `n` UInt32 COMMENT 'count in the week',
+    `expected` Float64 COMMENT 'seasonal expectation: the same weeks a year earlier, else the 8 weeks before',
+    `cusum` Float64 COMMENT 'Poisson CUSUM statistic for a doubling of the expectation',
+    `cusum_alarm` Bool COMMENT 'cusum above the decision limit'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(week)
+ORDER BY (region_level, region, category, source, week)
+COMMENT '热点: weekly counts with a seasonal Poisson CUSUM';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`hotspot_weekly_staging`
+(
+    `week` Date COMMENT 'Monday of the week',
+    `region` LowCardinality(String) COMMENT 'county or township code',
+    `region_level` LowCardinality(String) COMMENT 'county|township',
+    `county_code` LowCardinality(String) COMMENT 'the region\'s county',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `source` LowCardinality(String) COMMENT 'petitions|hotline|people',
+    `n` UInt32 COMMENT 'count in the week',
+    `expected` Float64 COMMENT 'seasonal expectation: the same weeks a year earlier, else the 8 weeks before',
+    `cusum` Float64 COMMENT 'Poisson CUSUM statistic for a doubling of the expectation',
+    `cusum_alarm` Bool COMMENT 'cusum above the decision limit'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(week)
+ORDER BY (region_level, region, category, source, week)
+COMMENT 'staging twin of hotspot_weekly (transforms only)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`risk_daily`
+(
+    `day` Date COMMENT 'the day',
+    `region` LowCardinality(String) COMMENT 'county or township code',
+    `region_level` LowCardinality(String) COMMENT 'county|township',
+    `county_code` LowCardinality(String) COMMENT 'the region\'s county',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `risk` UInt8 COMMENT 'volume_pts + growth_pts + alarm_pts + severity_pts, at most 100',
+    `volume_pts` Float64 COMMENT '0-40: petitions per 10k residents in 28 days against the city\'s 95th percentile cell',
+    `growth_pts` Float64 COMMENT '0-25: the last 7 days against the 28 days before',
+    `alarm_pts` Float64 COMMENT '0-20: EARS alarm days in the last 7 days and the weekly CUSUM',
+    `severity_pts` Float64 COMMENT '0-15: collective petitions, 三访 and repeat petitions in 30 days',
+    `petitions_28d` UInt32 COMMENT 'petitions in the 28 days up to the day',
+    `rate_28d` Float64 COMMENT 'petitions_28d per 10k residents',
+    `last7` UInt32 COMMENT 'petitions in the last 7 days',
+    `prev28_weekly` Float64 COMMENT 'weekly average of the 28 days before those 7',
+    `alarm_days_7d` UInt8 COMMENT 'days with an EARS alarm in the last 7',
+    `cusum_alarm` Bool COMMENT 'weekly CUSUM alarm this or last week',
+    `collective_30d` UInt32 COMMENT '集体访 in 30 days',
+    `three_visits_30d` UInt32 COMMENT '三访 in 30 days',
+    `repeats_30d` UInt32 COMMENT 'repeat petitions in 30 days'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (region_level, region, category, day)
+COMMENT 'risk score 0-100 per region × category cell and day, with its parts (see docs/INDICATORS.md)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`risk_daily_staging`
+(
+    `day` Date COMMENT 'the day',
+    `region` LowCardinality(String) COMMENT 'county or township code',
+    `region_level` LowCardinality(String) COMMENT 'county|township',
+    `county_code` LowCardinality(String) COMMENT 'the region\'s county',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `risk` UInt8 COMMENT 'volume_pts + growth_pts + alarm_pts + severity_pts, at most 100',
+    `volume_pts` Float64 COMMENT '0-40: petitions per 10k residents in 28 days against the city\'s 95th percentile cell',
+    `growth_pts` Float64 COMMENT '0-25: the last 7 days against the 28 days before',
+    `alarm_pts` Float64 COMMENT '0-20: EARS alarm days in the last 7 days and the weekly CUSUM',
+    `severity_pts` Float64 COMMENT '0-15: collective petitions, 三访 and repeat petitions in 30 days',
+    `petitions_28d` UInt32 COMMENT 'petitions in the 28 days up to the day',
+    `rate_28d` Float64 COMMENT 'petitions_28d per 10k residents',
+    `last7` UInt32 COMMENT 'petitions in the last 7 days',
+    `prev28_weekly` Float64 COMMENT 'weekly average of the 28 days before those 7',
+    `alarm_days_7d` UInt8 COMMENT 'days with an EARS alarm in the last 7',
+    `cusum_alarm` Bool COMMENT 'weekly CUSUM alarm this or last week',
+    `collective_30d` UInt32 COMMENT '集体访 in 30 days',
+    `three_visits_30d` UInt32 COMMENT '三访 in 30 days',
+    `repeats_30d` UInt32 COMMENT 'repeat petitions in 30 days'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (region_level, region, category, day)
+COMMENT 'staging twin of risk_daily (transforms only)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags`
+(
+    `case_id` String COMMENT '信访件编号',
+    `received_at` DateTime64(3, 'Asia/Shanghai') COMMENT '登记时间',
+    `county_code` LowCardinality(String) COMMENT 'county of origin',
+    `township_code` LowCardinality(String) COMMENT 'township of origin, if any',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `receiving_level` LowCardinality(String) COMMENT 'where it was received',
+    `petitioner_key` String COMMENT 'pseudonym',
+    `headcount` UInt16 COMMENT '人数',
+    `is_repeat` Bool COMMENT 'the same key petitioned in the same category within the repeat window before',
+    `prior_same_category` UInt32 COMMENT 'those earlier petitions',
+    `is_skip_level` Bool COMMENT 'city or above, with no county-or-below petition of the key in the category within 365 days before',
+    `is_collective` Bool COMMENT 'headcount >= 5',
+    `three_visit_type` LowCardinality(String) COMMENT 'beijing_abnormal (进京非正常上访), province_collective (赴省集体上访), city_collective (来市集体上访) or empty',
+    `is_escalation` Bool COMMENT 'at least 2 complaint/report orders of the key in the category in the 60 days before',
+    `prior_orders` UInt32 COMMENT 'those orders'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(received_at)
+ORDER BY (county_code, received_at, case_id)
+COMMENT 'per petition: 重复访, 越级访, 集体访, 三访 type, hotline escalation';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags_staging`
+(
+    `case_id` String COMMENT '信访件编号',
+    `received_at` DateTime64(3, 'Asia/Shanghai') COMMENT '登记时间',
+    `county_code` LowCardinality(String) COMMENT 'county of origin',
+    `township_code` LowCardinality(String) COMMENT 'township of origin, if any',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `receiving_level` LowCardinality(String) COMMENT 'where it was received',
+    `petitioner_key` String COMMENT 'pseudonym',
+    `headcount` UInt16 COMMENT '人数',
+    `is_repeat` Bool COMMENT 'the same key petitioned in the same category within the repeat window before',
+    `prior_same_category` UInt32 COMMENT 'those earlier petitions',
+    `is_skip_level` Bool COMMENT 'city or above, with no county-or-below petition of the key in the category within 365 days before',
+    `is_collective` Bool COMMENT 'headcount >= 5',
+    `three_visit_type` LowCardinality(String) COMMENT 'beijing_abnormal (进京非正常上访), province_collective (赴省集体上访), city_collective (来市集体上访) or empty',
+    `is_escalation` Bool COMMENT 'at least 2 complaint/report orders of the key in the category in the 60 days before',
+    `prior_orders` UInt32 COMMENT 'those orders'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(received_at)
+ORDER BY (county_code, received_at, case_id)
+COMMENT 'staging twin of petition_flags (transforms only)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`repeat_monthly`
+(
+    `month` Date COMMENT 'first day of the month',
+    `region` LowCardinality(String) COMMENT 'county or township code, or the city',
+    `region_level` LowCardinality(String) COMMENT 'city|county|township',
+    `petitions` UInt32 COMMENT 'petitions received',
+    `repeats` UInt32 COMMENT 'of them repeats',
+    `repeat_rate` Float64 COMMENT 'repeats / petitions'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(month)
+ORDER BY (region_level, region, month)
+COMMENT '重复访 rate per region × month';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`repeat_monthly_staging`
+(
+    `month` Date COMMENT 'first day of the month',
+    `region` LowCardinality(String) COMMENT 'county or township code, or the city',
+    `region_level` LowCardinality(String) COMMENT 'city|county|township',
+    `petitions` UInt32 COMMENT 'petitions received',
+    `repeats` UInt32 COMMENT 'of them repeats',
+    `repeat_rate` Float64 COMMENT 'repeats / petitions'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(month)
+ORDER BY (region_level, region, month)
+COMMENT 'staging twin of repeat_monthly (transforms only)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`three_visits_monthly`
+(
+    `month` Date COMMENT 'first day of the month',
+    `county_code` LowCardinality(String) COMMENT 'county',
+    `type` LowCardinality(String) COMMENT 'beijing_abnormal|province_collective|city_collective',
+    `n` UInt32 COMMENT 'events (petitions)',
+    `people` UInt32 COMMENT 'people involved (sum of headcount)',
+    `n_last_year` UInt32 COMMENT 'events in the same month a year earlier',
+    `yoy_change` Float64 COMMENT '(n - n_last_year) / n_last_year; NaN when there were none'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(month)
+ORDER BY (county_code, type, month)
+COMMENT '三访 per county and month, with the same month a year earlier';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`three_visits_monthly_staging`
+(
+    `month` Date COMMENT 'first day of the month',
+    `county_code` LowCardinality(String) COMMENT 'county',
+    `type` LowCardinality(String) COMMENT 'beijing_abnormal|province_collective|city_collective',
+    `n` UInt32 COMMENT 'events (petitions)',
+    `people` UInt32 COMMENT 'people involved (sum of headcount)',
+    `n_last_year` UInt32 COMMENT 'events in the same month a year earlier',
+    `yoy_change` Float64 COMMENT '(n - n_last_year) / n_last_year; NaN when there were none'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(month)
+ORDER BY (county_code, type, month)
+COMMENT 'staging twin of three_visits_monthly (transforms only)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`key_history`
+(
+    `petitioner_key` String COMMENT 'pseudonym',
+    `as_of` Date COMMENT 'the day the counts run to',
+    `county_code` LowCardinality(String) COMMENT 'county of the latest petition',
+    `visits_30d` UInt32 COMMENT 'petitions in the 30 days to as_of',
+    `visits_90d` UInt32 COMMENT 'in 90 days',
+    `visits_365d` UInt32 COMMENT 'in 365 days',
+    `visits_total` UInt32 COMMENT 'ever',
+    `highest_level` LowCardinality(String) COMMENT 'highest receiving level ever reached',
+    `climbed_30d` Bool COMMENT 'reached a higher level than ever before within the last 30 days',
+    `first_seen` DateTime64(3, 'Asia/Shanghai') COMMENT 'first petition',
+    `last_seen` DateTime64(3, 'Asia/Shanghai') COMMENT 'latest petition',
+    `top_category` LowCardinality(String) COMMENT 'most frequent category'
+)
+ENGINE = MergeTree
+ORDER BY petitioner_key
+COMMENT 'per petitioner key, as of the last run: visits in 30/90/365 days, highest level reached';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`key_history_staging`
+(
+    `petitioner_key` String COMMENT 'pseudonym',
+    `as_of` Date COMMENT 'the day the counts run to',
+    `county_code` LowCardinality(String) COMMENT 'county of the latest petition',
+    `visits_30d` UInt32 COMMENT 'petitions in the 30 days to as_of',
+    `visits_90d` UInt32 COMMENT 'in 90 days',
+    `visits_365d` UInt32 COMMENT 'in 365 days',
+    `visits_total` UInt32 COMMENT 'ever',
+    `highest_level` LowCardinality(String) COMMENT 'highest receiving level ever reached',
+    `climbed_30d` Bool COMMENT 'reached a higher level than ever before within the last 30 days',
+    `first_seen` DateTime64(3, 'Asia/Shanghai') COMMENT 'first petition',
+    `last_seen` DateTime64(3, 'Asia/Shanghai') COMMENT 'latest petition',
+    `top_category` LowCardinality(String) COMMENT 'most frequent category'
+)
+ENGINE = MergeTree
+ORDER BY petitioner_key
+COMMENT 'staging twin of key_history (transforms only)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_at_risk`
+(
+    `caller_key` String COMMENT 'pseudonym (same keying as petitioner_key)',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `county_code` LowCardinality(String) COMMENT 'county of the latest order',
+    `as_of` Date COMMENT 'the day the window ends',
+    `orders_30d` UInt32 COMMENT 'complaint/report orders in the 30 days',
+    `unresolved_30d` UInt32 COMMENT 'of them unresolved, not concluded or evaluated unsatisfied',
+    `last_order_at` DateTime64(3, 'Asia/Shanghai') COMMENT 'latest order',
+    `has_petitioned` Bool COMMENT 'the key has filed a petition in the category since'
+)
+ENGINE = MergeTree
+ORDER BY (category, caller_key)
+COMMENT 'callers at risk of escalating: >= 3 complaint/report orders in a category in 30 days, unresolved or unsatisfied';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_at_risk_staging`
+(
+    `caller_key` String COMMENT 'pseudonym (same keying as petitioner_key)',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `county_code` LowCardinality(String) COMMENT 'county of the latest order',
+    `as_of` Date COMMENT 'the day the window ends',
+    `orders_30d` UInt32 COMMENT 'complaint/report orders in the 30 days',
+    `unresolved_30d` UInt32 COMMENT 'of them unresolved, not concluded or evaluated unsatisfied',
+    `last_order_at` DateTime64(3, 'Asia/Shanghai') COMMENT 'latest order',
+    `has_petitioned` Bool COMMENT 'the key has filed a petition in the category since'
+)
+ENGINE = MergeTree
+ORDER BY (category, caller_key)
+COMMENT 'staging twin of hotline_at_risk (transforms only)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status`
+(
+    `case_id` String COMMENT '信访件编号',
+    `as_of` Date COMMENT 'status as of this day',
+    `received_at` DateTime64(3, 'Asia/Shanghai') COMMENT '登记时间',
+    `received_day` Date COMMENT 'day received',
+    `responsible_unit` LowCardinality(String) COMMENT '责任单位',
+    `unit_level` LowCardinality(String) COMMENT 'city|county|township of that unit',
+    `county_code` LowCardinality(String) COMMENT 'county of origin',
+    `origin_level` LowCardinality(String) COMMENT 'county|township|village: how precise origin_region is',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `status` LowCardinality(String) COMMENT 'registered|rejected|accepted|concluded|review|reviewed|rereview|rereviewed|terminated',
+    `accepted_day` Nullable(Date) COMMENT '受理',
+    `accept_due` Date COMMENT 'received_day + accept limit',
+    `accepted_on_time` Bool COMMENT 'accepted by accept_due',
+    `extended` Bool COMMENT '延期',
+    `concluded_day` Nullable(Date) COMMENT '办结 (first conclusion)',
+    `conclude_due` Nullable(Date) COMMENT 'accepted_day + conclude limit (+ extension)',
+    `concluded_on_time` Bool COMMENT 'concluded by conclude_due',
+    `concluding_unit_level` LowCardinality(String) COMMENT 'level of the unit that concluded it',
+    `result` LowCardinality(String) COMMENT 'upheld|partial|rejected',
+    `review_requested_day` Nullable(Date) COMMENT '申请复查',
+    `review_request_in_time` Bool COMMENT 'requested within the review-request limit after conclusion',
+    `reviewed_day` Nullable(Date) COMMENT '复查办结',
+    `reviewed_on_time` Bool COMMENT '复查 concluded within its limit',
+    `rereview_requested_day` Nullable(Date) COMMENT '申请复核',
+    `rereviewed_day` Nullable(Date) COMMENT '复核办结',
+    `terminated` Bool COMMENT '终结',
+    `satisfaction` LowCardinality(String) COMMENT 'satisfied|basic|unsatisfied, latest evaluation',
+    `first_resolution` Bool COMMENT '首办终结: concluded, no review requested within the limit, the limit has passed',
+    `open_days` UInt32 COMMENT 'days from received to conclusion, or to as_of if open',
+    `overdue` Bool COMMENT 'open past its deadline as of as_of',
+    `backlog` Bool COMMENT '积案: overdue or open more than the backlog age',
+    `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated'
+)
+ENGINE = MergeTree
+ORDER BY (responsible_unit, case_id)
+COMMENT '办理: status and statutory clocks per petition, from events in any order, as of the last run';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging`
+(
+    `case_id` String COMMENT '信访件编号',
+    `as_of` Date COMMENT 'status as of this day',
+    `received_at` DateTime64(3, 'Asia/Shanghai') COMMENT '登记时间',
+    `received_day` Date COMMENT 'day received',
+    `responsible_unit` LowCardinality(String) COMMENT '责任单位',
+    `unit_level` LowCardinality(String) COMMENT 'city|county|township of that unit',
+    `county_code` LowCardinality(String) COMMENT 'county of origin',
+    `origin_level` LowCardinality(String) COMMENT 'county|township|village: how precise origin_region is',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `status` LowCardinality(String) COMMENT 'registered|rejected|accepted|concluded|review|reviewed|rereview|rereviewed|terminated',
+    `accepted_day` Nullable(Date) COMMENT '受理',
+    `accept_due` Date COMMENT 'received_day + accept limit',
+    `accepted_on_time` Bool COMMENT 'accepted by accept_due',
+    `extended` Bool COMMENT '延期',
+    `concluded_day` Nullable(Date) COMMENT '办结 (first conclusion)',
+    `conclude_due` Nullable(Date) COMMENT 'accepted_day + conclude limit (+ extension)',
+    `concluded_on_time` Bool COMMENT 'concluded by conclude_due',
+    `concluding_unit_level` LowCardinality(String) COMMENT 'level of the unit that concluded it',
+    `result` LowCardinality(String) COMMENT 'upheld|partial|rejected',
+    `review_requested_day` Nullable(Date) COMMENT '申请复查',
+    `review_request_in_time` Bool COMMENT 'requested within the review-request limit after conclusion',
+    `reviewed_day` Nullable(Date) COMMENT '复查办结',
+    `reviewed_on_time` Bool COMMENT '复查 concluded within its limit',
+    `rereview_requested_day` Nullable(Date) COMMENT '申请复核',
+    `rereviewed_day` Nullable(Date) COMMENT '复核办结',
+    `terminated` Bool COMMENT '终结',
+    `satisfaction` LowCardinality(String) COMMENT 'satisfied|basic|unsatisfied, latest evaluation',
+    `first_resolution` Bool COMMENT '首办终结: concluded, no review requested within the limit, the limit has passed',
+    `open_days` UInt32 COMMENT 'days from received to conclusion, or to as_of if open',
+    `overdue` Bool COMMENT 'open past its deadline as of as_of',
+    `backlog` Bool COMMENT '积案: overdue or open more than the backlog age',
+    `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated'
+)
+ENGINE = MergeTree
+ORDER BY (responsible_unit, case_id)
+COMMENT 'staging twin of case_status (transforms only)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`unit_monthly`
+(
+    `month` Date COMMENT 'first day of the month',
+    `unit` LowCardinality(String) COMMENT 'unit code',
+    `received` UInt32 COMMENT 'petitions received',
+    `accept_due` UInt32 COMMENT 'petitions whose accept deadline fell in the month',
+    `accepted_on_time` UInt32 COMMENT 'of them accepted in time',
+    `accept_on_time_rate` Float64 COMMENT '按期受理率 = accepted_on_time / accept_due',
+    `conclude_due` UInt32 COMMENT 'accepted petitions whose conclude deadline fell in the month',
+    `concluded_on_time` UInt32 COMMENT 'of them concluded in time',
+    `conclude_on_time_rate` Float64 COMMENT '按期办结率 = concluded_on_time / conclude_due',
+    `concluded` UInt32 COMMENT 'petitions concluded in the month',
+    `first_resolved` UInt32 COMMENT 'of them with no review requested in the limit (limit passed)',
+    `first_resolution_rate` Float64 COMMENT '首办终结率 = first_resolved / concluded whose review limit has passed',
+    `review_requested` UInt32 COMMENT 'of the month\'s concluded, review requested',
+    `review_rate` Float64 COMMENT '复查率 = review_requested / concluded',
+    `evaluated` UInt32 COMMENT 'evaluations in the month',
+    `satisfied` UInt32 COMMENT '满意',
+    `basic` UInt32 COMMENT '基本满意',
+    `satisfaction_rate` Float64 COMMENT '满意率 = (satisfied + basic) / evaluated',
+    `backlog_start` UInt32 COMMENT '积案 at the start of the month',
+    `backlog_end` UInt32 COMMENT '积案 at the end of the month',
+    `backlog_cleared` UInt32 COMMENT 'of backlog_start, concluded during the month',
+    `clearance_rate` Float64 COMMENT '积案化解率 = backlog_cleared / backlog_start',
+    `local_candidates` UInt32 COMMENT 'concluded in the month with village/township origin',
+    `local_resolved` UInt32 COMMENT 'of them resolved locally',
+    `local_resolution_share` Float64 COMMENT 'local_resolved / local_candidates',
+    `hotline_orders` UInt32 COMMENT '12345 orders assigned',
+    `hotline_contacted_24h` UInt32 COMMENT 'contacted within 24 hours',
+    `hotline_response_rate` Float64 COMMENT '响应率 = contacted within 24 h / orders',
+    `hotline_concluded` UInt32 COMMENT 'orders concluded',
+    `hotline_resolved` UInt32 COMMENT 'of them resolved',
+    `hotline_resolution_rate` Float64 COMMENT '解决率 = resolved / concluded',
+    `hotline_evaluated` UInt32 COMMENT 'orders evaluated',
+    `hotline_satisfaction_rate` Float64 COMMENT '满意率 = (satisfied + w × basic) / evaluated, w = 0.9 by default'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(month)
+ORDER BY (unit, month)
+COMMENT '办理 rates per unit and month (definitions in docs/INDICATORS.md)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`unit_monthly_staging`
+(
+    `month` Date COMMENT 'first day of the month',
+    `unit` LowCardinality(String) COMMENT 'unit code',
+    `received` UInt32 COMMENT 'petitions received',
+    `accept_due` UInt32 COMMENT 'petitions whose accept deadline fell in the month',
+    `accepted_on_time` UInt32 COMMENT 'of them accepted in time',
+    `accept_on_time_rate` Float64 COMMENT '按期受理率 = accepted_on_time / accept_due',
+    `conclude_due` UInt32 COMMENT 'accepted petitions whose conclude deadline fell in the month',
+    `concluded_on_time` UInt32 COMMENT 'of them concluded in time',
+    `conclude_on_time_rate` Float64 COMMENT '按期办结率 = concluded_on_time / conclude_due',
+    `concluded` UInt32 COMMENT 'petitions concluded in the month',
+    `first_resolved` UInt32 COMMENT 'of them with no review requested in the limit (limit passed)',
+    `first_resolution_rate` Float64 COMMENT '首办终结率 = first_resolved / concluded whose review limit has passed',
+    `review_requested` UInt32 COMMENT 'of the month\'s concluded, review requested',
+    `review_rate` Float64 COMMENT '复查率 = review_requested / concluded',
+    `evaluated` UInt32 COMMENT 'evaluations in the month',
+    `satisfied` UInt32 COMMENT '满意',
+    `basic` UInt32 COMMENT '基本满意',
+    `satisfaction_rate` Float64 COMMENT '满意率 = (satisfied + basic) / evaluated',
+    `backlog_start` UInt32 COMMENT '积案 at the start of the month',
+    `backlog_end` UInt32 COMMENT '积案 at the end of the month',
+    `backlog_cleared` UInt32 COMMENT 'of backlog_start, concluded during the month',
+    `clearance_rate` Float64 COMMENT '积案化解率 = backlog_cleared / backlog_start',
+    `local_candidates` UInt32 COMMENT 'concluded in the month with village/township origin',
+    `local_resolved` UInt32 COMMENT 'of them resolved locally',
+    `local_resolution_share` Float64 COMMENT 'local_resolved / local_candidates',
+    `hotline_orders` UInt32 COMMENT '12345 orders assigned',
+    `hotline_contacted_24h` UInt32 COMMENT 'contacted within 24 hours',
+    `hotline_response_rate` Float64 COMMENT '响应率 = contacted within 24 h / orders',
+    `hotline_concluded` UInt32 COMMENT 'orders concluded',
+    `hotline_resolved` UInt32 COMMENT 'of them resolved',
+    `hotline_resolution_rate` Float64 COMMENT '解决率 = resolved / concluded',
+    `hotline_evaluated` UInt32 COMMENT 'orders evaluated',
+    `hotline_satisfaction_rate` Float64 COMMENT '满意率 = (satisfied + w × basic) / evaluated, w = 0.9 by default'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(month)
+ORDER BY (unit, month)
+COMMENT 'staging twin of unit_monthly (transforms only)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`zero_report_compliance`
+(
+    `day` Date COMMENT 'the day',
+    `unit` LowCardinality(String) COMMENT 'unit code',
+    `county_code` LowCardinality(String) COMMENT 'county of the unit',
+    `period` String COMMENT 'sensitive period',
+    `filed` Bool COMMENT 'a report for the day exists',
+    `late` Bool COMMENT 'filed after the day ended',
+    `incidents` UInt32 COMMENT 'incidents reported (0 = 零报告)'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (unit, day)
+COMMENT '零报告: per unit and day of a sensitive period, whether the required report was filed';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`zero_report_compliance_staging`
+(
+    `day` Date COMMENT 'the day',
+    `unit` LowCardinality(String) COMMENT 'unit code',
+    `county_code` LowCardinality(String) COMMENT 'county of the unit',
+    `period` String COMMENT 'sensitive period',
+    `filed` Bool COMMENT 'a report for the day exists',
+    `late` Bool COMMENT 'filed after the day ended',
+    `incidents` UInt32 COMMENT 'incidents reported (0 = 零报告)'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (unit, day)
+COMMENT 'staging twin of zero_report_compliance (transforms only)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`transform_runs`
+(
+    `run_id` String COMMENT 'run id',
+    `group` LowCardinality(String) COMMENT 'transform group',
+    `transform` LowCardinality(String) COMMENT 'transform',
+    `window_from` Date COMMENT 'first day recomputed',
+    `window_to` Date COMMENT 'last day recomputed',
+    `scheduled_for` DateTime64(3, 'Asia/Shanghai') COMMENT 'the aligned tick',
+    `started_at` DateTime64(3, 'Asia/Shanghai') COMMENT 'start',
+    `finished_at` DateTime64(3, 'Asia/Shanghai') COMMENT 'end',
+    `rows` UInt64 COMMENT 'rows written',
+    `missed_runs` UInt32 COMMENT 'ticks skipped before this run',
+    `error` String COMMENT 'empty when it worked'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(started_at)
+ORDER BY (started_at, group, transform)
+COMMENT 'one row per transform run: window, timing, rows, error';
+
