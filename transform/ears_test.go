@@ -77,7 +77,7 @@ func TestEARSMatchesR(t *testing.T) {
 			cfg := DefaultConfig()
 			cfg.MinSigma, cfg.AlphaC1, cfg.AlphaC2, cfg.AlphaC3 = minSigma, alphas[0], alphas[1], alphas[2]
 			q := "WITH series AS (SELECT name, day, toUInt32(n) AS n FROM values('name String, day Date, n UInt32', " +
-				strings.Join(values, ", ") + ")),\n" + earsSQL("name", 7) +
+				strings.Join(values, ", ") + ")),\n" + earsSQL("series", "name", 7) +
 				"\nSELECT name, rn, c1_upper, c2_upper, c3_upper, c1_alarm, c2_alarm, c3_alarm FROM ears"
 			params := clickhouse.Parameters{}
 			for k, v := range cfg.params() {

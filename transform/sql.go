@@ -15,14 +15,20 @@ type sqlVars struct {
 	Baseline int    // EARS baseline days
 	Lookback int    // days of data before a month that its hotspot rows need
 	CUSUM    int    // CUSUM run-in weeks
+	// Window lengths: as RANGE frame offsets in seconds (frames take 32-bit
+	// offsets), and in milliseconds for comparisons.
+	RepeatSec, SkipSec int64
+	EscalationMs       int64
 }
 
 func (c Config) vars(database string) sqlVars {
 	return sqlVars{
-		DB:       "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`").Replace(database) + "`",
-		Baseline: c.Baseline,
-		Lookback: c.Baseline + 4 + 35,
-		CUSUM:    c.CUSUMRunInWeeks,
+		DB:        "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`").Replace(database) + "`",
+		Baseline:  c.Baseline,
+		Lookback:  c.Baseline + 4 + 35,
+		CUSUM:     c.CUSUMRunInWeeks,
+		RepeatSec: int64(c.RepeatWindowDays) * 86400, SkipSec: int64(c.SkipLevelWindowDays) * 86400,
+		EscalationMs: int64(c.EscalationWindowDays) * 86400000,
 	}
 }
 
@@ -48,8 +54,8 @@ func render(name, tmpl string, v sqlVars) (string, error) {
 func nanMax0(x string) string { return "if(isNaN(" + x + "), " + x + ", greatest(0., " + x + "))" }
 
 // earsSQL returns CTEs that compute EARS C1, C2 and C3 exactly as R's
-// surveillance::earsC (1.20) on the CTE "series" (columns: the key columns,
-// day, n; one row per key and day, no gaps), ending in the CTE "ears" with
+// surveillance::earsC (1.20) on the CTE named input (columns: the key
+// columns, day, n; one row per key and day, no gaps), ending in the CTE "ears" with
 // c1_upper, c2_upper, c3_upper (NaN where earsC gives no value or NaN) and
 // the three alarms. With the baseline b:
 //
@@ -60,7 +66,7 @@ func nanMax0(x string) string { return "if(isNaN(" + x + "), " + x + ", greatest
 //
 // sd is the sample standard deviation, computed from exact integer sums.
 // A value needs b (C1), b+2 (C2) or b+4 (C3) days before it in the series.
-func earsSQL(keys string, b int) string {
+func earsSQL(input, keys string, b int) string {
 	sd := func(k, s, q string) string {
 		return fmt.Sprintf("sqrt(greatest(0., (%[1]s * %[3]s - %[2]s * %[2]s) / (%[1]s * (%[1]s - 1))))", k, s, q)
 	}
@@ -71,7 +77,7 @@ ears_sums AS (
         row_number() OVER (PARTITION BY %[1]s ORDER BY day) AS rn,
         toFloat64(sum(toUInt64(n)) OVER w1) AS s1, toFloat64(sum(toUInt64(n) * n) OVER w1) AS q1,
         toFloat64(sum(toUInt64(n)) OVER w2) AS s2, toFloat64(sum(toUInt64(n) * n) OVER w2) AS q2
-    FROM series
+    FROM %[8]s
     WINDOW w1 AS (PARTITION BY %[1]s ORDER BY day ROWS BETWEEN %[2]d PRECEDING AND 1 PRECEDING),
            w2 AS (PARTITION BY %[1]s ORDER BY day ROWS BETWEEN %[3]d PRECEDING AND 3 PRECEDING)
 ),
@@ -100,5 +106,5 @@ ears AS (
     FROM ears_lags
 )`, keys, b, b+2,
 		sig(sd(fmt.Sprint(b), "s1", "q1")), sig(sd(fmt.Sprint(b), "s2", "q2")), b+4,
-		nanMax0("n + sig2 * ({z3:Float64} - ("+nanMax0("c2lag2 - 1")+" + "+nanMax0("c2lag1 - 1")+"))"))
+		nanMax0("n + sig2 * ({z3:Float64} - ("+nanMax0("c2lag2 - 1")+" + "+nanMax0("c2lag1 - 1")+"))"), input)
 }

@@ -81,3 +81,16 @@ func (db *DB) Replace(ctx context.Context, table string, columns []string, rows 
 	}
 	return true, nil
 }
+
+// Columns returns the column names of a schema table, in order.
+func Columns(table string) ([]string, bool) {
+	tb, ok := tables[table]
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, len(tb.Columns))
+	for i, c := range tb.Columns {
+		out[i] = c.Name
+	}
+	return out, true
+}

@@ -1,0 +1,149 @@
+package transform
+
+// Levels from lowest to highest; a petition is received at one of them.
+const levelsArray = "['village', 'township', 'county', 'city', 'province', 'national']"
+
+// petitionFlags: per petition, 重复访, 越级访, 集体访, 三访 and hotline
+// escalation (SPEC section 5).
+var petitionFlags = Transform{Name: "petition_flags", Group: "flags", Scope: Monthly, SQL: `
+WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1,
+history AS (
+    SELECT case_id, received_at, county_code, township_code, category, receiving_level, petitioner_key, headcount, abnormal,
+           toUnixTimestamp64Milli(received_at) AS ts, toInt64(toUnixTimestamp(received_at)) AS sec
+    FROM {{.DB}}.petitions
+    WHERE toDate(received_at) >= d0 - {skip_days:UInt32} - 1 AND toDate(received_at) < d1
+),
+windowed AS (
+    SELECT *,
+        count() OVER (PARTITION BY petitioner_key, category ORDER BY sec
+                      RANGE BETWEEN {{.RepeatSec}} PRECEDING AND 1 PRECEDING) AS prior_same,
+        countIf(receiving_level IN ('village', 'township', 'county')) OVER (PARTITION BY petitioner_key, category ORDER BY sec
+                      RANGE BETWEEN {{.SkipSec}} PRECEDING AND 1 PRECEDING) AS prior_low
+    FROM history
+),
+month AS (SELECT * FROM windowed WHERE toDate(received_at) >= d0),
+escalation AS (
+    SELECT p.case_id AS case_id, countIf(o.ts < p.ts AND o.ts >= p.ts - {{.EscalationMs}}) AS prior_orders
+    FROM month AS p
+    INNER JOIN (
+        SELECT caller_key, category, toUnixTimestamp64Milli(received_at) AS ts
+        FROM {{.DB}}.hotline_orders
+        WHERE kind IN ('complaint', 'report')
+          AND toDate(received_at) >= d0 - {escalation_days:UInt32} - 1 AND toDate(received_at) < d1
+    ) AS o ON o.caller_key = p.petitioner_key AND o.category = p.category
+    GROUP BY p.case_id
+)
+SELECT case_id, received_at, county_code, township_code, category, receiving_level, petitioner_key, headcount,
+    prior_same > 0 AS is_repeat,
+    toUInt32(prior_same) AS prior_same_category,
+    receiving_level IN ('city', 'province', 'national') AND prior_low = 0 AS is_skip_level,
+    headcount >= 5 AS is_collective,
+    multiIf(receiving_level = 'national' AND abnormal, 'beijing_abnormal',
+            receiving_level = 'province' AND headcount >= 5, 'province_collective',
+            receiving_level = 'city' AND headcount >= 5, 'city_collective', '') AS three_visit_type,
+    toUInt32(e.prior_orders) >= {escalation_min:UInt32} AS is_escalation,
+    toUInt32(e.prior_orders) AS prior_orders
+FROM month LEFT JOIN escalation AS e USING (case_id)
+`}
+
+// repeatMonthly: 重复访 rate per region × month, from petition_flags.
+var repeatMonthly = Transform{Name: "repeat_monthly", Group: "flags", Scope: Monthly, SQL: `
+WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1,
+    (SELECT any(parent) FROM {{.DB}}.regions WHERE level = 'county') AS city
+SELECT toStartOfMonth(toDate(received_at)) AS month, r.2 AS region, r.1 AS region_level,
+    toUInt32(count()) AS petitions, toUInt32(countIf(is_repeat)) AS repeats, repeats / petitions AS repeat_rate
+FROM {{.DB}}.petition_flags
+ARRAY JOIN [('city', city), ('county', toString(county_code)), ('township', toString(township_code))] AS r
+WHERE toDate(received_at) >= d0 AND toDate(received_at) < d1 AND r.2 != ''
+GROUP BY month, region, region_level
+`}
+
+// threeVisitsMonthly: 三访 per county and month with the same month a year
+// earlier, computed from petitions so it needs no earlier flags.
+var threeVisitsMonthly = Transform{Name: "three_visits_monthly", Group: "flags", Scope: Monthly, SQL: `
+WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1,
+typed AS (
+    SELECT toStartOfMonth(toDate(received_at)) AS month, county_code, headcount,
+        multiIf(receiving_level = 'national' AND abnormal, 'beijing_abnormal',
+                receiving_level = 'province' AND headcount >= 5, 'province_collective',
+                receiving_level = 'city' AND headcount >= 5, 'city_collective', '') AS type
+    FROM {{.DB}}.petitions
+    WHERE (toDate(received_at) >= d0 AND toDate(received_at) < d1)
+       OR (toDate(received_at) >= addYears(d0, -1) AND toDate(received_at) < addYears(d1, -1))
+),
+counts AS (
+    SELECT month, county_code, type, count() AS n, sum(headcount) AS people
+    FROM typed WHERE type != '' GROUP BY month, county_code, type
+),
+grid AS (
+    SELECT arrayJoin(arrayMap(i -> addMonths(d0, i), range(toUInt32(dateDiff('month', d0, d1))))) AS month,
+        code AS county_code,
+        arrayJoin(['beijing_abnormal', 'province_collective', 'city_collective']) AS type
+    FROM {{.DB}}.regions WHERE level = 'county'
+)
+SELECT g.month AS month, g.county_code AS county_code, g.type AS type,
+    toUInt32(c.n) AS n, toUInt32(c.people) AS people, toUInt32(ly.n) AS n_last_year,
+    if(n_last_year = 0, nan, (n - n_last_year) / n_last_year) AS yoy_change
+FROM grid AS g
+LEFT JOIN counts AS c ON c.month = g.month AND c.county_code = g.county_code AND c.type = g.type
+LEFT JOIN counts AS ly ON ly.month = addYears(g.month, -1) AND ly.county_code = g.county_code AND ly.type = g.type
+WHERE n > 0 OR n_last_year > 0
+`}
+
+// keyHistory: per petitioner key as of a day.
+var keyHistory = Transform{Name: "key_history", Group: "flags", Scope: Whole, SQL: `
+WITH toDate({as_of:Date}) AS as_of, ` + levelsArray + ` AS levels
+SELECT petitioner_key, as_of,
+    argMax(county_code, received_at) AS county_code,
+    toUInt32(countIf(toDate(received_at) > as_of - 30)) AS visits_30d,
+    toUInt32(countIf(toDate(received_at) > as_of - 90)) AS visits_90d,
+    toUInt32(countIf(toDate(received_at) > as_of - 365)) AS visits_365d,
+    toUInt32(count()) AS visits_total,
+    levels[max(indexOf(levels, receiving_level))] AS highest_level,
+    countIf(toDate(received_at) <= as_of - 30) > 0
+        AND maxIf(indexOf(levels, receiving_level), toDate(received_at) > as_of - 30)
+          > maxIf(indexOf(levels, receiving_level), toDate(received_at) <= as_of - 30) AS climbed_30d,
+    min(received_at) AS first_seen,
+    max(received_at) AS last_seen,
+    topKWeighted(1)(category, 1)[1] AS top_category
+FROM {{.DB}}.petitions
+WHERE toDate(received_at) <= as_of
+GROUP BY petitioner_key
+`}
+
+// hotlineAtRisk: callers with at least at_risk_min complaint or report
+// orders in one category in the at-risk window, unresolved, not yet
+// concluded or evaluated unsatisfied.
+var hotlineAtRisk = Transform{Name: "hotline_at_risk", Group: "flags", Scope: Whole, SQL: `
+WITH toDate({as_of:Date}) AS as_of,
+recent AS (
+    SELECT order_id, caller_key, category, county_code, received_at
+    FROM {{.DB}}.hotline_orders
+    WHERE kind IN ('complaint', 'report')
+      AND toDate(received_at) > as_of - {at_risk_days:UInt32} AND toDate(received_at) <= as_of
+),
+outcome AS (
+    SELECT ref,
+        countIf(type = 'concluded') > 0 AS concluded,
+        argMaxIf(result, at, type = 'concluded') AS result,
+        argMaxIf(satisfaction, at, type = 'evaluated') AS satisfaction
+    FROM {{.DB}}.events
+    WHERE ref_kind = 'hotline' AND toDate(at) <= as_of AND ref IN (SELECT order_id FROM recent)
+    GROUP BY ref
+),
+petitioned AS (
+    SELECT petitioner_key, category, max(received_at) AS last_petition
+    FROM {{.DB}}.petitions WHERE toDate(received_at) <= as_of
+    GROUP BY petitioner_key, category
+)
+SELECT r.caller_key AS caller_key, r.category AS category, argMax(r.county_code, r.received_at) AS county_code, as_of,
+    toUInt32(count()) AS orders_30d,
+    toUInt32(countIf(NOT o.concluded OR o.result = 'unresolved' OR o.satisfaction = 'unsatisfied')) AS unresolved_30d,
+    max(r.received_at) AS last_order_at,
+    any(p.last_petition) >= min(r.received_at) AS has_petitioned
+FROM recent AS r
+LEFT JOIN outcome AS o ON o.ref = r.order_id
+LEFT JOIN petitioned AS p ON p.petitioner_key = r.caller_key AND p.category = r.category
+GROUP BY r.caller_key, r.category
+HAVING unresolved_30d >= {at_risk_min:UInt32}
+`}

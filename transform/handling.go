@@ -1,0 +1,227 @@
+package transform
+
+// caseStatus: status and statutory clocks per petition as of a day, from
+// its events in whatever order they arrived (only the event times count).
+// Days are calendar days in the city's time zone; a deadline day is on time.
+var caseStatus = Transform{Name: "case_status", Group: "handling", Scope: Whole, SQL: `
+WITH toDate({as_of:Date}) AS as_of,
+ev AS (
+    SELECT ref,
+        minIf(toDate(at), type = 'accepted') AS accepted_d, countIf(type = 'accepted') > 0 AS has_accepted,
+        minIf(toDate(at), type = 'rejected') AS rejected_d, countIf(type = 'rejected') > 0 AS has_rejected,
+        countIf(type = 'extended') > 0 AS extended,
+        minIf(toDate(at), type = 'concluded') AS concluded_d, countIf(type = 'concluded') > 0 AS has_concluded,
+        argMinIf(unit, at, type = 'concluded') AS concluding_unit,
+        argMinIf(result, at, type = 'concluded') AS result,
+        minIf(toDate(at), type = 'review_requested') AS review_req_d, countIf(type = 'review_requested') > 0 AS has_review_req,
+        minIf(toDate(at), type = 'reviewed') AS reviewed_d, countIf(type = 'reviewed') > 0 AS has_reviewed,
+        minIf(toDate(at), type = 'rereview_requested') AS rereview_req_d, countIf(type = 'rereview_requested') > 0 AS has_rereview_req,
+        minIf(toDate(at), type = 'rereviewed') AS rereviewed_d, countIf(type = 'rereviewed') > 0 AS has_rereviewed,
+        countIf(type = 'terminated') > 0 AS terminated,
+        argMaxIf(satisfaction, at, type = 'evaluated') AS satisfaction,
+        maxIf(at, type = 'reopened') AS reopened_at,
+        maxIf(at, type IN ('concluded', 'reviewed', 'rereviewed', 'terminated')) AS last_close_at
+    FROM {{.DB}}.events
+    WHERE ref_kind = 'petition' AND toDate(at) <= as_of
+    GROUP BY ref
+),
+escalated AS (
+    SELECT DISTINCT lo.case_id AS case_id
+    FROM {{.DB}}.petitions AS lo
+    INNER JOIN {{.DB}}.petitions AS hi ON hi.petitioner_key = lo.petitioner_key AND hi.category = lo.category
+    WHERE lo.receiving_level IN ('village', 'township')
+      AND hi.receiving_level IN ('county', 'city', 'province', 'national')
+      AND hi.received_at > lo.received_at
+      AND toDate(hi.received_at) <= least(as_of, toDate(lo.received_at) + {local_escalation_days:UInt32})
+),
+base AS (
+    SELECT p.case_id AS case_id, p.received_at AS received_at, toDate(p.received_at) AS received_day,
+        p.responsible_unit AS responsible_unit, p.county_code AS county_code, p.category AS category,
+        p.receiving_level AS receiving_level,
+        multiIf(length(p.origin_region) = 12, 'village', length(p.origin_region) = 9, 'township', 'county') AS origin_level,
+        e.*
+    FROM {{.DB}}.petitions AS p
+    LEFT JOIN ev AS e ON e.ref = p.case_id
+    WHERE toDate(p.received_at) <= as_of
+),
+units AS (SELECT code, level FROM {{.DB}}.units)
+SELECT case_id, as_of, received_at, received_day, responsible_unit,
+    ifNull(ru.level, '') AS unit_level,
+    county_code, origin_level, category,
+    multiIf(terminated, 'terminated',
+            has_rereviewed, 'rereviewed', has_rereview_req, 'rereview',
+            has_reviewed, 'reviewed', has_review_req, 'review',
+            has_concluded AND reopened_at > last_close_at, 'accepted',
+            has_concluded, 'concluded', has_rejected, 'rejected', has_accepted, 'accepted', 'registered') AS status,
+    if(has_accepted, accepted_d, NULL) AS accepted_day,
+    received_day + {accept_days:UInt32} AS accept_due,
+    has_accepted AND accepted_d <= accept_due AS accepted_on_time,
+    extended,
+    if(has_concluded, concluded_d, NULL) AS concluded_day,
+    if(has_accepted, accepted_d + {conclude_days:UInt32} + if(extended, {extension_days:UInt32}, 0), NULL) AS conclude_due,
+    has_concluded AND has_accepted AND concluded_d <= assumeNotNull(conclude_due) AS concluded_on_time,
+    ifNull(cu.level, '') AS concluding_unit_level,
+    result,
+    if(has_review_req, review_req_d, NULL) AS review_requested_day,
+    has_review_req AND has_concluded AND review_req_d <= concluded_d + {review_request_days:UInt32} AS review_request_in_time,
+    if(has_reviewed, reviewed_d, NULL) AS reviewed_day,
+    has_reviewed AND has_review_req AND reviewed_d <= review_req_d + {review_days:UInt32} AS reviewed_on_time,
+    if(has_rereview_req, rereview_req_d, NULL) AS rereview_requested_day,
+    if(has_rereviewed, rereviewed_d, NULL) AS rereviewed_day,
+    terminated,
+    satisfaction,
+    has_concluded AND NOT review_request_in_time AND as_of > concluded_d + {review_request_days:UInt32} AS first_resolution,
+    toUInt32(dateDiff('day', received_day, if(has_concluded, concluded_d, as_of))) AS open_days,
+    NOT has_concluded AND NOT has_rejected AND NOT terminated
+        AND ((NOT has_accepted AND as_of > accept_due) OR (has_accepted AND as_of > assumeNotNull(conclude_due))) AS overdue,
+    NOT has_concluded AND NOT has_rejected AND NOT terminated
+        AND (overdue OR dateDiff('day', received_day, as_of) > {backlog_days:UInt32}) AS backlog,
+    origin_level IN ('village', 'township') AND receiving_level IN ('village', 'township')
+        AND has_concluded AND concluding_unit_level = 'township'
+        AND case_id NOT IN (SELECT case_id FROM escalated) AS local_resolution
+FROM base
+LEFT JOIN units AS ru ON ru.code = base.responsible_unit
+LEFT JOIN units AS cu ON cu.code = base.concluding_unit
+`}
+
+// backlogAt is the 积案 condition at the end of day D for a case_status row.
+const backlogAt = `(received_day <= %[1]s
+    AND NOT (concluded_day IS NOT NULL AND assumeNotNull(concluded_day) <= %[1]s)
+    AND status != 'rejected' AND NOT terminated
+    AND ((ifNull(accepted_day, toDate('2149-06-06')) > %[1]s AND %[1]s > accept_due)
+         OR (accepted_day IS NOT NULL AND assumeNotNull(accepted_day) <= %[1]s AND %[1]s > assumeNotNull(conclude_due))
+         OR dateDiff('day', received_day, %[1]s) > {backlog_days:UInt32}))`
+
+// unitMonthly: 办理 rates per unit and month from case_status and the
+// hotline's events. See docs/INDICATORS.md for each definition.
+var unitMonthly = Transform{Name: "unit_monthly", Group: "handling", Scope: Monthly, SQL: `
+WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1, d0 - 1 AS before, d1 - 1 AS last,
+measures AS (
+    SELECT responsible_unit AS unit,
+        received_day >= d0 AND received_day < d1 AS m_received,
+        accept_due >= d0 AND accept_due < d1 AS m_accept_due,
+        m_accept_due AND accepted_on_time AS m_accepted_on_time,
+        conclude_due IS NOT NULL AND assumeNotNull(conclude_due) >= d0 AND assumeNotNull(conclude_due) < d1 AS m_conclude_due,
+        m_conclude_due AND concluded_on_time AS m_concluded_on_time,
+        concluded_day IS NOT NULL AND assumeNotNull(concluded_day) >= d0 AND assumeNotNull(concluded_day) < d1 AS m_concluded,
+        m_concluded AND first_resolution AS m_first_resolved,
+        m_concluded AND review_request_in_time AS m_review_requested,
+        ` + "{{printf `" + backlogAt + "` `before`}}" + ` AS m_backlog_start,
+        ` + "{{printf `" + backlogAt + "` `last`}}" + ` AS m_backlog_end,
+        m_backlog_start AND m_concluded AS m_backlog_cleared,
+        m_concluded AND origin_level IN ('village', 'township') AS m_local_candidate,
+        m_local_candidate AND local_resolution AS m_local_resolved
+    FROM {{.DB}}.case_status
+    WHERE received_day < d1
+),
+petition_rows AS (
+    SELECT unit,
+        countIf(m_received) AS received, countIf(m_accept_due) AS accept_due, countIf(m_accepted_on_time) AS accepted_on_time,
+        countIf(m_conclude_due) AS conclude_due, countIf(m_concluded_on_time) AS concluded_on_time,
+        countIf(m_concluded) AS concluded, countIf(m_first_resolved) AS first_resolved,
+        countIf(m_review_requested) AS review_requested,
+        countIf(m_backlog_start) AS backlog_start, countIf(m_backlog_end) AS backlog_end, countIf(m_backlog_cleared) AS backlog_cleared,
+        countIf(m_local_candidate) AS local_candidates, countIf(m_local_resolved) AS local_resolved,
+        0 AS evaluated, 0 AS satisfied, 0 AS basic,
+        0 AS h_orders, 0 AS h_contacted, 0 AS h_concluded, 0 AS h_resolved, 0 AS h_evaluated, 0. AS h_satisfaction_points
+    FROM measures GROUP BY unit
+),
+evaluation_rows AS (
+    SELECT p.responsible_unit AS unit,
+        0 AS received, 0 AS accept_due, 0 AS accepted_on_time, 0 AS conclude_due, 0 AS concluded_on_time,
+        0 AS concluded, 0 AS first_resolved, 0 AS review_requested, 0 AS backlog_start, 0 AS backlog_end,
+        0 AS backlog_cleared, 0 AS local_candidates, 0 AS local_resolved,
+        count() AS evaluated, countIf(e.satisfaction = 'satisfied') AS satisfied, countIf(e.satisfaction = 'basic') AS basic,
+        0 AS h_orders, 0 AS h_contacted, 0 AS h_concluded, 0 AS h_resolved, 0 AS h_evaluated, 0. AS h_satisfaction_points
+    FROM (
+        SELECT ref, argMax(satisfaction, at) AS satisfaction FROM {{.DB}}.events
+        WHERE ref_kind = 'petition' AND type = 'evaluated' AND toDate(at) >= d0 AND toDate(at) < d1
+        GROUP BY ref
+    ) AS e
+    INNER JOIN {{.DB}}.petitions AS p ON p.case_id = e.ref
+    GROUP BY unit
+),
+hotline_rows AS (
+    SELECT o.assigned_unit AS unit,
+        0 AS received, 0 AS accept_due, 0 AS accepted_on_time, 0 AS conclude_due, 0 AS concluded_on_time,
+        0 AS concluded, 0 AS first_resolved, 0 AS review_requested, 0 AS backlog_start, 0 AS backlog_end,
+        0 AS backlog_cleared, 0 AS local_candidates, 0 AS local_resolved,
+        0 AS evaluated, 0 AS satisfied, 0 AS basic,
+        count() AS h_orders,
+        countIf(h.first_contact > 0 AND h.first_contact - toUnixTimestamp64Milli(o.received_at) <= 86400000) AS h_contacted,
+        countIf(h.concluded) AS h_concluded,
+        countIf(h.concluded AND h.result = 'resolved') AS h_resolved,
+        countIf(h.satisfaction != '') AS h_evaluated,
+        sum(multiIf(h.satisfaction = 'satisfied', 1., h.satisfaction = 'basic', {basic_weight:Float64}, 0.)) AS h_satisfaction_points
+    FROM {{.DB}}.hotline_orders AS o
+    LEFT JOIN (
+        SELECT ref,
+            minIf(toUnixTimestamp64Milli(at), type = 'contacted') AS first_contact,
+            countIf(type = 'concluded') > 0 AS concluded,
+            argMaxIf(result, at, type = 'concluded') AS result,
+            argMaxIf(satisfaction, at, type = 'evaluated') AS satisfaction
+        FROM {{.DB}}.events
+        WHERE ref_kind = 'hotline' AND toDate(at) >= d0 AND toDate(at) < d1 + 60
+        GROUP BY ref
+    ) AS h ON h.ref = o.order_id
+    WHERE toDate(o.received_at) >= d0 AND toDate(o.received_at) < d1
+    GROUP BY unit
+),
+SELECT d0 AS month, unit,
+    toUInt32(sum(received)) AS received,
+    toUInt32(sum(accept_due)) AS accept_due, toUInt32(sum(accepted_on_time)) AS accepted_on_time,
+    if(accept_due = 0, nan, accepted_on_time / accept_due) AS accept_on_time_rate,
+    toUInt32(sum(conclude_due)) AS conclude_due, toUInt32(sum(concluded_on_time)) AS concluded_on_time,
+    if(conclude_due = 0, nan, concluded_on_time / conclude_due) AS conclude_on_time_rate,
+    toUInt32(sum(concluded)) AS concluded, toUInt32(sum(first_resolved)) AS first_resolved,
+    if(concluded = 0, nan, first_resolved / concluded) AS first_resolution_rate,
+    toUInt32(sum(review_requested)) AS review_requested,
+    if(concluded = 0, nan, review_requested / concluded) AS review_rate,
+    toUInt32(sum(evaluated)) AS evaluated, toUInt32(sum(satisfied)) AS satisfied, toUInt32(sum(basic)) AS basic,
+    if(evaluated = 0, nan, (satisfied + basic) / evaluated) AS satisfaction_rate,
+    toUInt32(sum(backlog_start)) AS backlog_start, toUInt32(sum(backlog_end)) AS backlog_end,
+    toUInt32(sum(backlog_cleared)) AS backlog_cleared,
+    if(backlog_start = 0, nan, backlog_cleared / backlog_start) AS clearance_rate,
+    toUInt32(sum(local_candidates)) AS local_candidates, toUInt32(sum(local_resolved)) AS local_resolved,
+    if(local_candidates = 0, nan, local_resolved / local_candidates) AS local_resolution_share,
+    toUInt32(sum(h_orders)) AS hotline_orders, toUInt32(sum(h_contacted)) AS hotline_contacted_24h,
+    if(hotline_orders = 0, nan, hotline_contacted_24h / hotline_orders) AS hotline_response_rate,
+    toUInt32(sum(h_concluded)) AS hotline_concluded, toUInt32(sum(h_resolved)) AS hotline_resolved,
+    if(hotline_concluded = 0, nan, hotline_resolved / hotline_concluded) AS hotline_resolution_rate,
+    toUInt32(sum(h_evaluated)) AS hotline_evaluated,
+    if(hotline_evaluated = 0, nan, sum(h_satisfaction_points) / hotline_evaluated) AS hotline_satisfaction_rate
+FROM (
+    SELECT * FROM petition_rows UNION ALL SELECT * FROM evaluation_rows UNION ALL SELECT * FROM hotline_rows
+)
+GROUP BY unit
+HAVING received + accept_due + conclude_due + concluded + evaluated + backlog_start + backlog_end + hotline_orders > 0
+`}
+
+// zeroReport: 零报告 compliance of every government unit on each day of a
+// sensitive period that requires daily reports.
+var zeroReport = Transform{Name: "zero_report_compliance", Group: "handling", Scope: Monthly, SQL: `
+WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1,
+days AS (
+    SELECT arrayJoin(arrayMap(i -> d0 + i, range(toUInt32(d1 - d0)))) AS day
+),
+required AS (
+    SELECT d.day AS day, u.code AS unit, substring(u.region, 1, 6) AS county_code, p.name AS period
+    FROM days AS d
+    CROSS JOIN {{.DB}}.units AS u
+    CROSS JOIN {{.DB}}.sensitive_periods AS p
+    WHERE u.kind = 'government' AND p.zero_report_required AND d.day >= p.start AND d.day <= p.end
+      AND (p.region = '' OR startsWith(u.region, p.region))
+    LIMIT 1 BY day, unit
+),
+filed AS (
+    SELECT unit, day, min(submitted_at) AS first_submitted, sum(incidents) AS incidents
+    FROM {{.DB}}.unit_reports WHERE day >= d0 AND day < d1
+    GROUP BY unit, day
+)
+SELECT r.day AS day, r.unit AS unit, r.county_code AS county_code, r.period AS period,
+    f.unit != '' AS filed,
+    filed AND f.first_submitted >= addHours(toDateTime(r.day + 1, 'Asia/Shanghai'), {late_hours:UInt32}) AS late,
+    toUInt32(f.incidents) AS incidents
+FROM required AS r
+LEFT JOIN filed AS f ON f.unit = r.unit AND f.day = r.day
+`}

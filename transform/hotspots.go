@@ -1,0 +1,175 @@
+package transform
+
+// dailySeries is the dense daily grid of every region × category × source
+// from {{.Lookback}} days before the month to its end, with zero days, as the
+// CTE "series" (what earsSQL reads).
+const dailySeries = `
+WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1, d0 - {{.Lookback}} AS dl,
+grid AS (
+    SELECT code AS region, level AS region_level, county_code, population,
+        arrayJoin({categories:Array(String)}) AS category,
+        arrayJoin(['petitions', 'hotline', 'people']) AS source,
+        arrayJoin(arrayMap(i -> dl + i, range(toUInt32(d1 - dl)))) AS day
+    FROM {{.DB}}.regions
+),
+counts AS (
+    SELECT toDate(received_at) AS day, region, category, 'petitions' AS source, count() AS n
+    FROM {{.DB}}.petitions ARRAY JOIN [county_code, township_code] AS region
+    WHERE toDate(received_at) >= dl AND toDate(received_at) < d1 AND region != ''
+    GROUP BY day, region, category
+    UNION ALL
+    SELECT toDate(received_at) AS day, region, category, 'people' AS source, sum(headcount) AS n
+    FROM {{.DB}}.petitions ARRAY JOIN [county_code, township_code] AS region
+    WHERE toDate(received_at) >= dl AND toDate(received_at) < d1 AND region != ''
+    GROUP BY day, region, category
+    UNION ALL
+    SELECT toDate(received_at) AS day, region, category, 'hotline' AS source, count() AS n
+    FROM {{.DB}}.hotline_orders ARRAY JOIN [county_code, township_code] AS region
+    WHERE toDate(received_at) >= dl AND toDate(received_at) < d1 AND region != ''
+    GROUP BY day, region, category
+),
+series AS (
+    SELECT g.region AS region, g.region_level AS region_level, g.county_code AS county_code, g.population AS population,
+        g.category AS category, g.source AS source, g.day AS day, toUInt32(c.n) AS n
+    FROM grid AS g
+    LEFT JOIN counts AS c ON c.day = g.day AND c.region = g.region AND c.category = g.category AND c.source = g.source
+),`
+
+// hotspotDaily: 热点 counts, rates and EARS detectors; risk from risk_daily.
+var hotspotDaily = Transform{Name: "hotspot_daily", Group: "hotspots", Scope: Monthly, SQL: dailySeries +
+	`{{ears "series" "region, category, source" .Baseline}}
+SELECT e.day AS day, e.region AS region, e.region_level AS region_level, e.county_code AS county_code,
+    e.category AS category, e.source AS source, e.n AS n, e.population AS population,
+    if(e.population > 0, e.n * 10000 / e.population, 0) AS rate_per_10k,
+    e.c1_upper AS c1_upper, e.c2_upper AS c2_upper, e.c3_upper AS c3_upper,
+    e.c1_alarm AS c1_alarm, e.c2_alarm AS c2_alarm, e.c3_alarm AS c3_alarm,
+    e.c1_alarm OR e.c2_alarm OR e.c3_alarm AS alarm,
+    ifNull(r.risk, 0) AS risk
+FROM ears AS e
+LEFT JOIN (SELECT day, region, category, risk FROM {{.DB}}.risk_daily WHERE day >= d0 AND day < d1) AS r
+    ON r.day = e.day AND r.region = e.region AND r.category = e.category
+WHERE e.day >= d0
+`}
+
+// hotspotWeekly: weekly counts with a seasonal Poisson CUSUM. The
+// expectation of a week is the mean of the same week and its neighbours a
+// year earlier when that year had any, else the mean of the 8 weeks before;
+// at least 0.5. The CUSUM looks for a doubling: S = max(0, S' + n − k),
+// k = λ0/ln 2, starting {{.CUSUM}} weeks before the month; alarm when S > h.
+// A week belongs to the month of its Monday.
+var hotspotWeekly = Transform{Name: "hotspot_weekly", Group: "hotspots", Scope: Monthly, SQL: `
+WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1,
+    toMonday(d0) - 7 * {{.CUSUM}} AS run_in, run_in - 7 * 53 AS wl,
+grid AS (
+    SELECT code AS region, level AS region_level, county_code,
+        arrayJoin({categories:Array(String)}) AS category,
+        arrayJoin(['petitions', 'hotline', 'people']) AS source,
+        arrayJoin(arrayMap(i -> wl + 7 * i, range(toUInt32(dateDiff('week', wl, d1) + 1)))) AS week
+    FROM {{.DB}}.regions
+),
+counts AS (
+    SELECT toMonday(toDate(received_at)) AS week, region, category, 'petitions' AS source, count() AS n
+    FROM {{.DB}}.petitions ARRAY JOIN [county_code, township_code] AS region
+    WHERE toDate(received_at) >= wl AND toDate(received_at) < d1 + 7 AND region != ''
+    GROUP BY week, region, category
+    UNION ALL
+    SELECT toMonday(toDate(received_at)) AS week, region, category, 'people' AS source, sum(headcount) AS n
+    FROM {{.DB}}.petitions ARRAY JOIN [county_code, township_code] AS region
+    WHERE toDate(received_at) >= wl AND toDate(received_at) < d1 + 7 AND region != ''
+    GROUP BY week, region, category
+    UNION ALL
+    SELECT toMonday(toDate(received_at)) AS week, region, category, 'hotline' AS source, count() AS n
+    FROM {{.DB}}.hotline_orders ARRAY JOIN [county_code, township_code] AS region
+    WHERE toDate(received_at) >= wl AND toDate(received_at) < d1 + 7 AND region != ''
+    GROUP BY week, region, category
+),
+weekly AS (
+    SELECT g.region AS region, g.region_level AS region_level, g.county_code AS county_code, g.category AS category,
+        g.source AS source, g.week AS week, toUInt32(c.n) AS n
+    FROM grid AS g
+    LEFT JOIN counts AS c ON c.week = g.week AND c.region = g.region AND c.category = g.category AND c.source = g.source
+    WHERE g.week < d1
+),
+expect AS (
+    SELECT *,
+        sum(n) OVER (PARTITION BY region, category, source ORDER BY week ROWS BETWEEN 53 PRECEDING AND 51 PRECEDING) AS year_ago,
+        count() OVER (PARTITION BY region, category, source ORDER BY week ROWS BETWEEN 53 PRECEDING AND 51 PRECEDING) AS year_ago_weeks,
+        avg(n) OVER (PARTITION BY region, category, source ORDER BY week ROWS BETWEEN 8 PRECEDING AND 1 PRECEDING) AS prev8
+    FROM weekly
+),
+steps AS (
+    SELECT *, greatest(0.5, if(year_ago_weeks = 3 AND year_ago > 0, year_ago / 3, ifNull(prev8, 0.))) AS expected,
+        n - expected / ln(2) AS step
+    FROM expect WHERE week >= run_in
+),
+folded AS (
+    SELECT region, region_level, county_code, category, source,
+        arraySort(x -> x.1, groupArray((week, n, expected, step))) AS rows,
+        arrayPopFront(arrayFold((acc, x) -> arrayPushBack(acc, greatest(0., acc[-1] + x.4)), rows, [toFloat64(0)])) AS s
+    FROM steps
+    GROUP BY region, region_level, county_code, category, source
+)
+SELECT r.1 AS week, region, region_level, county_code, category, source, r.2 AS n, r.3 AS expected,
+    cs AS cusum, cs > {cusum_h:Float64} AS cusum_alarm
+FROM folded
+ARRAY JOIN rows AS r, s AS cs
+WHERE r.1 >= d0 AND r.1 < d1
+`}
+
+// riskDaily: the risk score of each region × category cell and day, from
+// petitions only, with every part stored (docs/INDICATORS.md):
+//
+//	volume   0-40  40 × min(1, rate_28d / the percentile cell's rate_28d)
+//	growth   0-25  25 × clamp(log2((last7 + 1) / (prev28_weekly + 1)) / 2, 0, 1)
+//	alarm    0-20  min(20, 5 × EARS alarm days in 7 + 10 × weekly CUSUM alarm)
+//	severity 0-15  min(15, 5 × collective + 8 × 三访 + 1 × repeat petitions in 30 days)
+var riskDaily = Transform{Name: "risk_daily", Group: "hotspots", Scope: Monthly, SQL: dailySeries +
+	`
+flagged AS (
+    SELECT toDate(received_at) AS day, region, category,
+        countIf(is_collective) AS coll, countIf(three_visit_type != '') AS three, countIf(is_repeat) AS rep
+    FROM {{.DB}}.petition_flags ARRAY JOIN [county_code, township_code] AS region
+    WHERE toDate(received_at) >= dl AND toDate(received_at) < d1 AND region != ''
+    GROUP BY day, region, category
+),
+cusum AS (
+    SELECT week, region, category, cusum_alarm FROM {{.DB}}.hotspot_weekly
+    WHERE source = 'petitions' AND week >= toMonday(d0) - 7 AND week < d1
+),
+petition_series AS (SELECT * FROM series WHERE source = 'petitions'),
+{{ears "petition_series" "region, category" .Baseline}},
+rolled AS (
+    SELECT e.*, toUInt32(f.coll) AS coll, toUInt32(f.three) AS three, toUInt32(f.rep) AS rep,
+        toUInt32(sum(e.n) OVER w28) AS petitions_28d,
+        toUInt32(sum(e.n) OVER w7) AS last7,
+        sum(e.n) OVER wprev / 4 AS prev28_weekly,
+        toUInt8(sum(toUInt8(e.c1_alarm OR e.c2_alarm OR e.c3_alarm)) OVER w7) AS alarm_days_7d,
+        toUInt32(sum(coll) OVER w30) AS collective_30d,
+        toUInt32(sum(three) OVER w30) AS three_visits_30d,
+        toUInt32(sum(rep) OVER w30) AS repeats_30d
+    FROM ears AS e
+    LEFT JOIN flagged AS f ON f.day = e.day AND f.region = e.region AND f.category = e.category
+    WINDOW w7 AS (PARTITION BY e.region, e.category ORDER BY e.day ROWS BETWEEN 6 PRECEDING AND CURRENT ROW),
+           w28 AS (PARTITION BY e.region, e.category ORDER BY e.day ROWS BETWEEN 27 PRECEDING AND CURRENT ROW),
+           w30 AS (PARTITION BY e.region, e.category ORDER BY e.day ROWS BETWEEN 29 PRECEDING AND CURRENT ROW),
+           wprev AS (PARTITION BY e.region, e.category ORDER BY e.day ROWS BETWEEN 34 PRECEDING AND 7 PRECEDING)
+),
+scored AS (
+    SELECT r.*, if(r.population > 0, r.petitions_28d * 10000 / r.population, 0) AS rate_28d,
+        quantileExactIf({risk_pct:Float64})(rate_28d, r.petitions_28d > 0) OVER (PARTITION BY r.day, r.region_level) AS pct_rate,
+        ifNull(c.cusum_alarm, false) AS cusum_now
+    FROM rolled AS r
+    LEFT JOIN (SELECT region, category, week, max(cusum_alarm) AS cusum_alarm FROM cusum GROUP BY region, category, week) AS c
+        ON c.region = r.region AND c.category = r.category AND c.week = toMonday(r.day)
+    WHERE r.day >= d0
+)
+SELECT day, region, region_level, county_code, category,
+    toUInt8(round(least(100., volume_pts + growth_pts + alarm_pts + severity_pts))) AS risk,
+    if(pct_rate > 0, 40 * least(1., rate_28d / pct_rate), 0.) AS volume_pts,
+    25 * least(1., greatest(0., log2((last7 + 1) / (prev28_weekly + 1)) / 2)) AS growth_pts,
+    least(20., toFloat64(5 * alarm_days_7d + 10 * cusum_now)) AS alarm_pts,
+    least(15., toFloat64(5 * collective_30d + 8 * three_visits_30d + repeats_30d)) AS severity_pts,
+    petitions_28d, rate_28d, last7, prev28_weekly, alarm_days_7d, cusum_now AS cusum_alarm,
+    collective_30d, three_visits_30d, repeats_30d
+FROM scored
+`}

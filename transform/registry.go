@@ -1,0 +1,23 @@
+package transform
+
+// All lists the transforms in the order they must run: flags before the
+// risk score that counts them, case status before the unit rates built on
+// it, the weekly CUSUM and risk before the daily hotspots that carry risk.
+var All = []Transform{
+	petitionFlags, repeatMonthly, threeVisitsMonthly, keyHistory, hotlineAtRisk,
+	caseStatus, unitMonthly, zeroReport,
+	hotspotWeekly, riskDaily, hotspotDaily,
+}
+
+// Groups names the transform groups in run order.
+var Groups = []string{"flags", "handling", "hotspots"}
+
+// ByName finds a transform.
+func ByName(name string) (Transform, bool) {
+	for _, t := range All {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Transform{}, false
+}

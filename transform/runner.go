@@ -1,0 +1,183 @@
+package transform
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"xfwatch/warehouse"
+)
+
+// Scope says what one run of a transform rewrites.
+type Scope int
+
+const (
+	// Monthly transforms rewrite whole months: the rows of [from, to) are
+	// computed into the staging twin and replace the month's partition.
+	Monthly Scope = iota
+	// Whole transforms rebuild state as of a day and exchange the table.
+	Whole
+)
+
+// Transform is one indicator table's computation.
+type Transform struct {
+	Name  string // also the table it writes
+	Group string // hotspots, flags, handling, zero_report
+	Scope Scope
+	// SQL is a text/template of a SELECT whose columns are named as the
+	// table's. Monthly: the rows for days in [{from:Date}, {to:Date}).
+	// Whole: the state as of {as_of:Date}. Both may use {as_of:Date} and
+	// the Config parameters.
+	SQL string
+}
+
+// Runner runs transforms against one warehouse, one at a time (the staging
+// twins are shared).
+type Runner struct {
+	DB     *warehouse.DB
+	Config Config
+	Log    *slog.Logger
+	mu     sync.Mutex
+}
+
+// Result of one transform run.
+type Result struct {
+	Transform string
+	Months    []time.Time // months rewritten (Monthly)
+	Rows      uint64
+	SQL       []string // statements run or, for a dry run, that would run
+}
+
+// monthsOf lists the first days of the months overlapping [from, to].
+func monthsOf(from, to time.Time) []time.Time {
+	var out []time.Time
+	m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for !m.After(to) {
+		out = append(out, m)
+		m = m.AddDate(0, 1, 0)
+	}
+	return out
+}
+
+func day(t time.Time) string { return t.Format(time.DateOnly) }
+
+// Run rewrites what t covers of [from, to] (Monthly: every month touched;
+// Whole: the whole table as of asOf). A dry run only renders the SQL and
+// counts the rows the SELECT would give.
+func (r *Runner) Run(ctx context.Context, t Transform, from, to, asOf time.Time, dryRun bool) (Result, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	res := Result{Transform: t.Name}
+	sql, err := render(t.Name, t.SQL, r.Config.vars(r.DB.Database))
+	if err != nil {
+		return res, err
+	}
+	cols, ok := warehouse.Columns(t.Name)
+	if !ok {
+		return res, fmt.Errorf("transform %s: no table %s in the schema", t.Name, t.Name)
+	}
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = "`" + c + "`"
+	}
+	colList := strings.Join(quoted, ", ")
+	staging := r.DB.Table(t.Name + "_staging")
+	target := r.DB.Table(t.Name)
+	base := r.Config.params()
+	base["as_of"] = day(asOf)
+
+	exec := func(params map[string]string, stmt string) error {
+		res.SQL = append(res.SQL, stmt)
+		if dryRun && !strings.HasPrefix(stmt, "SELECT") {
+			return nil
+		}
+		p := clickhouse.Parameters{}
+		for k, v := range params {
+			p[k] = v
+		}
+		if err := r.DB.Exec(clickhouse.Context(ctx, clickhouse.WithParameters(p)), stmt); err != nil {
+			return fmt.Errorf("transform %s: %w\nstatement:\n%s", t.Name, err, stmt)
+		}
+		return nil
+	}
+	count := func(params map[string]string, stmt string) (uint64, error) {
+		p := clickhouse.Parameters{}
+		for k, v := range params {
+			p[k] = v
+		}
+		var n uint64
+		if err := r.DB.QueryRow(clickhouse.Context(ctx, clickhouse.WithParameters(p)), stmt).Scan(&n); err != nil {
+			return 0, fmt.Errorf("transform %s: %w", t.Name, err)
+		}
+		return n, nil
+	}
+	insert := "INSERT INTO " + staging + " (" + colList + ")\nSELECT " + colList + " FROM (\n" + sql + "\n)"
+
+	switch t.Scope {
+	case Whole:
+		if dryRun {
+			n, err := count(base, "SELECT count() FROM (\n"+sql+"\n)")
+			res.Rows, res.SQL = n, append(res.SQL, insert, "EXCHANGE TABLES "+staging+" AND "+target)
+			return res, err
+		}
+		for _, stmt := range []string{"TRUNCATE TABLE " + staging, insert} {
+			if err := exec(base, stmt); err != nil {
+				return res, err
+			}
+		}
+		n, err := count(base, "SELECT count() FROM "+staging)
+		if err != nil {
+			return res, err
+		}
+		res.Rows = n
+		for _, stmt := range []string{"EXCHANGE TABLES " + staging + " AND " + target, "TRUNCATE TABLE " + staging} {
+			if err := exec(base, stmt); err != nil {
+				return res, err
+			}
+		}
+	case Monthly:
+		for _, m := range monthsOf(from, to) {
+			params := map[string]string{}
+			for k, v := range base {
+				params[k] = v
+			}
+			params["from"], params["to"] = day(m), day(m.AddDate(0, 1, 0))
+			if dryRun {
+				n, err := count(params, "SELECT count() FROM (\n"+sql+"\n)")
+				if err != nil {
+					return res, err
+				}
+				res.Rows += n
+				res.Months = append(res.Months, m)
+				res.SQL = append(res.SQL, insert)
+				continue
+			}
+			partition := m.Format("200601")
+			for _, stmt := range []string{"TRUNCATE TABLE " + staging, insert} {
+				if err := exec(params, stmt); err != nil {
+					return res, err
+				}
+			}
+			n, err := count(params, "SELECT count() FROM "+staging)
+			if err != nil {
+				return res, err
+			}
+			for _, stmt := range []string{
+				"ALTER TABLE " + target + " REPLACE PARTITION ID '" + partition + "' FROM " + staging,
+				"TRUNCATE TABLE " + staging,
+			} {
+				if err := exec(params, stmt); err != nil {
+					return res, err
+				}
+			}
+			res.Rows += n
+			res.Months = append(res.Months, m)
+		}
+	}
+	return res, nil
+}

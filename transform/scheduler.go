@@ -1,0 +1,210 @@
+package transform
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Scheduler runs every transform group on interval-aligned ticks, like a
+// rule group: the tick at T evaluates the data as of T − Delay (late
+// records have Delay to arrive) and recomputes the months touching the last
+// RecomputeDays days. A tick that starts more than one interval late counts
+// the ticks it skipped.
+type Scheduler struct {
+	Runner        *Runner
+	Every         time.Duration // 1m
+	Delay         time.Duration // 30s
+	RecomputeDays int           // 2: today and yesterday
+	Now           func() time.Time
+	Log           *slog.Logger
+}
+
+func (s *Scheduler) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Scheduler) loc() *time.Location {
+	loc, err := time.LoadLocation(s.Runner.Config.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// localDay is the calendar day of t in the city, as a UTC midnight.
+func (s *Scheduler) localDay(t time.Time) time.Time {
+	l := t.In(s.loc())
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Report is what one tick or backfill did.
+type Report struct {
+	RunID   string
+	Results []Result
+	Elapsed time.Duration
+}
+
+// Tick runs every group once for the tick scheduled at t.
+func (s *Scheduler) Tick(ctx context.Context, t time.Time, missed int, dryRun bool) (Report, error) {
+	eval := t.Add(-s.Delay)
+	asOf := s.localDay(eval)
+	days := max(1, s.RecomputeDays)
+	from := asOf.AddDate(0, 0, -(days - 1))
+	return s.run(ctx, All, from, asOf, asOf, t, missed, dryRun, nil)
+}
+
+// Backfill recomputes [from, to] month by month, oldest first, then the
+// whole-table state as of to; progress goes to w (a terminal gets a bar).
+func (s *Scheduler) Backfill(ctx context.Context, from, to time.Time, dryRun bool, w io.Writer) (Report, error) {
+	return s.run(ctx, All, from, to, to, s.now(), 0, dryRun, w)
+}
+
+func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, asOf, scheduled time.Time, missed int, dryRun bool, progress io.Writer) (Report, error) {
+	rep := Report{RunID: uuid.NewString()}
+	start := time.Now()
+	months := monthsOf(from, to)
+	// Backfill goes month by month through every monthly transform, so a
+	// month's risk sees the flags of the month before it; whole-table state
+	// is rebuilt once, before the months that read it.
+	steps := 0
+	for _, t := range transforms {
+		if t.Scope == Monthly {
+			steps += len(months)
+		} else {
+			steps++
+		}
+	}
+	done := 0
+	bar := newProgress(progress, steps)
+	runOne := func(t Transform, f, tt time.Time) error {
+		bar.show(done, t.Name+" "+f.Format("2006-01"))
+		began := time.Now()
+		res, err := s.Runner.Run(ctx, t, f, tt, asOf, dryRun)
+		done++
+		if !dryRun {
+			s.record(ctx, rep.RunID, t, f, tt, scheduled, began, res.Rows, missed, err)
+		}
+		if err != nil {
+			return err
+		}
+		rep.Results = append(rep.Results, res)
+		return nil
+	}
+	// Whole-table transforms the monthly ones depend on run first.
+	for _, t := range transforms {
+		if t.Scope == Whole {
+			if err := runOne(t, from, to); err != nil {
+				return rep, err
+			}
+		}
+	}
+	for _, m := range months {
+		mEnd := m.AddDate(0, 1, -1)
+		for _, t := range transforms {
+			if t.Scope != Monthly {
+				continue
+			}
+			if err := runOne(t, m, mEnd); err != nil {
+				return rep, err
+			}
+		}
+	}
+	bar.finish(steps)
+	rep.Elapsed = time.Since(start)
+	return rep, nil
+}
+
+// record writes a transform_runs row; failing to is logged, not fatal.
+func (s *Scheduler) record(ctx context.Context, runID string, t Transform, from, to, scheduled, began time.Time, rows uint64, missed int, runErr error) {
+	db := s.Runner.DB
+	msg := ""
+	if runErr != nil {
+		msg = runErr.Error()
+	}
+	b, err := db.PrepareBatch(context.WithoutCancel(ctx), "INSERT INTO "+db.Table("transform_runs"))
+	if err == nil {
+		defer b.Abort()
+		if err = b.Append(runID, t.Group, t.Name, from, to, scheduled, began, time.Now(), rows, uint32(missed), msg); err == nil {
+			err = b.Send()
+		}
+	}
+	if err != nil && s.Log != nil {
+		s.Log.Warn("cannot record transform run", "transform", t.Name, "err", err)
+	}
+}
+
+// Loop runs ticks aligned to multiples of Every until ctx ends. A run that
+// overruns skips the ticks it missed and says how many.
+func (s *Scheduler) Loop(ctx context.Context) error {
+	if s.Every <= 0 {
+		return fmt.Errorf("transform interval must be positive")
+	}
+	next := s.now().Truncate(s.Every).Add(s.Every)
+	for {
+		wait := time.Until(next)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		missed := 0
+		if late := s.now().Sub(next); late >= s.Every {
+			missed = int(late / s.Every)
+			next = next.Add(time.Duration(missed) * s.Every)
+		}
+		rep, err := s.Tick(ctx, next, missed, false)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			s.Log.Error("transform tick failed; the next tick retries", "scheduled", next, "err", err)
+		} else {
+			var rows uint64
+			for _, r := range rep.Results {
+				rows += r.Rows
+			}
+			s.Log.Info("transform tick", "scheduled", next.Format(time.RFC3339), "missed", missed, "rows", rows, "elapsed", rep.Elapsed.Round(time.Millisecond))
+		}
+		next = next.Add(s.Every)
+	}
+}
+
+// progress draws a bar on a terminal, or prints a line per step elsewhere.
+type progressBar struct {
+	w     io.Writer
+	tty   bool
+	total int
+}
+
+func newProgress(w io.Writer, total int) *progressBar {
+	return &progressBar{w: w, tty: isTerminal(w), total: total}
+}
+
+func (p *progressBar) show(done int, what string) {
+	if p.w == nil {
+		return
+	}
+	if !p.tty {
+		fmt.Fprintf(p.w, "[%d/%d] %s\n", done+1, p.total, what)
+		return
+	}
+	const width = 30
+	filled := width * done / max(1, p.total)
+	fmt.Fprintf(p.w, "\r[%s%s] %3d%% %-40s", strings.Repeat("█", filled), strings.Repeat("░", width-filled), 100*done/max(1, p.total), what)
+}
+
+func (p *progressBar) finish(total int) {
+	if p.w != nil && p.tty {
+		p.show(total-1, "done")
+		fmt.Fprintln(p.w)
+	}
+}
