@@ -70,7 +70,8 @@ SELECT case_id, as_of, received_at, received_day, responsible_unit,
     if(has_rereviewed, rereviewed_d, NULL) AS rereviewed_day,
     terminated,
     satisfaction,
-    has_concluded AND NOT review_request_in_time AND as_of > concluded_d + {review_request_days:UInt32} AS first_resolution,
+    has_concluded AND NOT review_request_in_time AND as_of > concluded_d + {review_request_days:UInt32}
+        AND NOT (reopened_at > last_close_at) AS first_resolution,
     toUInt32(dateDiff('day', received_day, if(has_concluded, concluded_d, as_of))) AS open_days,
     NOT has_concluded AND NOT has_rejected AND NOT terminated
         AND ((NOT has_accepted AND as_of > accept_due) OR (has_accepted AND as_of > assumeNotNull(conclude_due))) AS overdue,
