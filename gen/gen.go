@@ -58,6 +58,9 @@ type county struct {
 type person struct {
 	id, phone, name string
 	county          string
+	// planted people always give their ID number, so the cases planted
+	// on them can be linked (others sometimes give only a phone).
+	planted bool
 }
 
 type generator struct {
@@ -223,6 +226,13 @@ var (
 	given    = []string{"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华", "建国", "桂兰", "志强"}
 )
 
+// plantedPerson is a new person whose records are linked by ID number.
+func (g *generator) plantedPerson(countyCode string) *person {
+	p := g.newPerson(countyCode)
+	p.planted = true
+	return p
+}
+
 func (g *generator) newPerson(countyCode string) *person {
 	birth := time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, g.rng.IntN(65*365))
 	first := countyCode + birth.Format("20060102") + fmt.Sprintf("%03d", g.rng.IntN(1000))
@@ -238,6 +248,9 @@ func (g *generator) newPerson(countyCode string) *person {
 
 // identity is what a record carries about the person: not always all three.
 func (g *generator) identity(p *person) map[string]string {
+	if p.planted {
+		return map[string]string{"id_number": p.id, "phone": p.phone, "name": p.name}
+	}
 	switch x := g.rng.Float64(); {
 	case x < 0.7:
 		return map[string]string{"id_number": p.id, "phone": p.phone, "name": p.name}

@@ -16,9 +16,14 @@ func (g *generator) randomDay(marginEnd int) time.Time {
 func (g *generator) plant() {
 	// Surges: one county × category gets several times its usual petitions
 	// for 4 to 7 days, after at least two weeks of baseline.
+	used := map[string]bool{} // one surge per county × category: a second would ride on the first's baseline
 	for i := 0; i < g.per30(1); i++ {
 		c := g.county()
 		cat := petitionCategories[g.pick(petitionShares)]
+		for used[c.code+cat] {
+			c, cat = g.county(), petitionCategories[g.pick(petitionShares)]
+		}
+		used[c.code+cat] = true
 		length := 4 + g.rng.IntN(4)
 		startOff := min(g.cfg.Days-length, 14+g.rng.IntN(max(1, g.cfg.Days-14-length)))
 		if startOff < 0 {
@@ -42,7 +47,7 @@ func (g *generator) plant() {
 	// 30 days.
 	for i := 0; i < g.per30(8); i++ {
 		c := g.county()
-		p := g.newPerson(c.code)
+		p := g.plantedPerson(c.code)
 		cat := petitionCategories[g.pick(petitionShares)]
 		first := g.randomDay(30)
 		rp := Person{Category: cat}
@@ -67,7 +72,7 @@ func (g *generator) plant() {
 	// Climbers: county, then city, then province in the same category.
 	for i := 0; i < g.per30(2); i++ {
 		c := g.county()
-		p := g.newPerson(c.code)
+		p := g.plantedPerson(c.code)
 		cat := petitionCategories[g.pick(petitionShares)]
 		day := g.randomDay(40)
 		cl := Person{Category: cat}
@@ -97,7 +102,7 @@ func (g *generator) plant() {
 	// petition in the same category within 60 days.
 	for i := 0; i < g.per30(5); i++ {
 		c := g.county()
-		p := g.newPerson(c.code)
+		p := g.plantedPerson(c.code)
 		cat := petitionCategories[g.pick(hotlineShares)]
 		day := g.randomDay(45)
 		e := Escalation{Category: cat}
@@ -114,7 +119,7 @@ func (g *generator) plant() {
 	// Callers at risk: three unresolved complaints within 30 days.
 	for i := 0; i < g.per30(3); i++ {
 		c := g.county()
-		p := g.newPerson(c.code)
+		p := g.plantedPerson(c.code)
 		cat := petitionCategories[g.pick(hotlineShares)]
 		day := g.randomDay(30)
 		ar := Person{Category: cat}

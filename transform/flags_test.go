@@ -32,12 +32,12 @@ func TestPetitionFlags(t *testing.T) {
 	p("D1", "2026-04-01 09:00", "county", "wage_arrears", "kD", 1, false)
 	p("D2", "2026-04-01 09:00", "county", "housing", "kD", 1, false)
 	o := func(id, when, kind, category string) { f.order(id, when, kind, "620102001", category, "kD", "G620102") }
-	o("O1", "2026-01-31 09:00", "complaint", "wage_arrears")  // exactly 60 days before: counts
-	o("O2", "2026-03-31 09:00", "report", "wage_arrears")     // counts
-	o("O3", "2026-03-20 09:00", "consult", "wage_arrears")    // a consultation: no
-	o("O4", "2026-01-31 08:59", "complaint", "wage_arrears")  // 60 days and a minute: no
-	o("O5", "2026-03-01 09:00", "complaint", "housing")       // the housing petition's only one
-	o("O6", "2026-04-02 09:00", "complaint", "wage_arrears")  // after: no
+	o("O1", "2026-01-31 09:00", "complaint", "wage_arrears") // exactly 60 days before: counts
+	o("O2", "2026-03-31 09:00", "report", "wage_arrears")    // counts
+	o("O3", "2026-03-20 09:00", "consult", "wage_arrears")   // a consultation: no
+	o("O4", "2026-01-31 08:59", "complaint", "wage_arrears") // 60 days and a minute: no
+	o("O5", "2026-03-01 09:00", "complaint", "housing")      // the housing petition's only one
+	o("O6", "2026-04-02 09:00", "complaint", "wage_arrears") // after: no
 	f.run("petition_flags", "2026-01-01", "2027-03-31", "2027-03-31")
 
 	f.expect(`SELECT case_id, is_repeat, prior_same_category, is_skip_level, is_collective, three_visit_type, is_escalation, prior_orders

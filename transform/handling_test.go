@@ -34,7 +34,7 @@ func TestCaseStatusAndClocks(t *testing.T) {
 	c("K06", "2026-03-01", "620102", "county", "k06", U)
 	ev("K06", "2026-03-02", "accepted", U)
 	con("K06", "2026-04-01", U)
-	ev("K06", "2026-05-02", "review_requested", U) // 31 days: out of time, so 首办终结 stands
+	ev("K06", "2026-05-02", "review_requested", U)       // 31 days: out of time, so 首办终结 stands
 	c("K07", "2026-06-20", "620102", "county", "k07", U) // never accepted: overdue after 07-05
 	c("K08", "2026-04-14", "620102", "county", "k08", U)
 	ev("K08", "2026-05-01", "accepted", U) // late

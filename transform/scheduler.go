@@ -156,11 +156,8 @@ func (s *Scheduler) Loop(ctx context.Context) error {
 			return nil
 		case <-time.After(wait):
 		}
-		missed := 0
-		if late := s.now().Sub(next); late >= s.Every {
-			missed = int(late / s.Every)
-			next = next.Add(time.Duration(missed) * s.Every)
-		}
+		var missed int
+		next, missed = catchUp(s.now(), next, s.Every)
 		rep, err := s.Tick(ctx, next, missed, false)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -176,6 +173,18 @@ func (s *Scheduler) Loop(ctx context.Context) error {
 		}
 		next = next.Add(s.Every)
 	}
+}
+
+// catchUp returns the tick to run when the clock reads now and the tick
+// due was next: next itself, or the latest aligned tick if now is one or
+// more whole intervals past it, with the number of ticks skipped.
+func catchUp(now, next time.Time, every time.Duration) (time.Time, int) {
+	late := now.Sub(next)
+	if late < every {
+		return next, 0
+	}
+	missed := int(late / every)
+	return next.Add(time.Duration(missed) * every), missed
 }
 
 // progress draws a bar on a terminal, or prints a line per step elsewhere.

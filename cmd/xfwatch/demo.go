@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"xfwatch/broker"
+	"xfwatch/evaluate"
 	"xfwatch/gen"
 	"xfwatch/ingest"
 	"xfwatch/refdata"
+	"xfwatch/transform"
 	"xfwatch/warehouse"
 )
 
@@ -117,6 +119,20 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := printDemoSummary(ctx, db, wh, kafka.Addr(), truth); err != nil {
 		return err
 	}
+	sched := &transform.Scheduler{
+		Runner: &transform.Runner{DB: db, Config: transform.DefaultConfig(), Log: log},
+		Every:  time.Minute, Delay: 30 * time.Second, RecomputeDays: 2, Log: log,
+	}
+	first, _ := time.Parse(time.DateOnly, truth.Start)
+	last := time.Now()
+	transformed := time.Now()
+	if _, err := sched.Backfill(ctx, first, time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC), false, nil); err != nil {
+		return err
+	}
+	log.Info("indicators computed", "from", truth.Start, "elapsed", time.Since(transformed).Round(time.Millisecond))
+	if err := printCitySummary(ctx, db, truth); err != nil {
+		return err
+	}
 	if !c.once {
 		fmt.Println("\nserving until Ctrl-C: produce more records to " + kafka.Addr() + " (e.g. with kcat) and they are ingested; the data stays in " + c.data)
 		select {
@@ -218,4 +234,69 @@ func printDemoSummary(ctx context.Context, db *warehouse.DB, wh *warehouse.Embed
 	fmt.Printf("  curl 'http://%s/?database=%s&query=%s'\n", wh.Addr, demoDatabase, q)
 	fmt.Printf("  echo 'SELECT category, count() FROM petitions GROUP BY category ORDER BY 2 DESC' | curl -s --data-binary @- 'http://%s/?database=%s'\n", wh.Addr, demoDatabase)
 	return nil
+}
+
+// printCitySummary is the demo's one screen about the city: top hotspot
+// cells, 三访, repeat rate, backlog, and how the indicators score against
+// what the generator planted.
+func printCitySummary(ctx context.Context, db *warehouse.DB, truth *gen.Truth) error {
+	fmt.Println("\n兰州市 — indicators as of today")
+	fmt.Println("\n  top risk cells (county × category, today)")
+	rows, err := db.Query(ctx, `SELECT r.name, d.category, d.risk, d.petitions_28d, round(d.volume_pts), round(d.growth_pts), d.alarm_pts, d.severity_pts
+		FROM `+db.Table("risk_daily")+` AS d JOIN `+db.Table("regions")+` AS r ON r.code = d.region
+		WHERE d.region_level = 'county' AND d.day = (SELECT max(day) FROM `+db.Table("risk_daily")+`)
+		ORDER BY d.risk DESC, d.petitions_28d DESC LIMIT 5`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var name, category string
+		var risk uint8
+		var n uint32
+		var vol, growth, alarm, sev float64
+		if err := rows.Scan(&name, &category, &risk, &n, &vol, &growth, &alarm, &sev); err != nil {
+			rows.Close()
+			return err
+		}
+		fmt.Printf("  %-6s %-18s risk %3d  (%d petitions in 28 days; volume %.0f + growth %.0f + alarms %.0f + severity %.0f)\n",
+			name, categoryLabel(category), risk, n, vol, growth, alarm, sev)
+	}
+	rows.Close()
+	var beijing, province, city uint64
+	var repeatRate float64
+	var backlog, overdue uint64
+	if err := db.QueryRow(ctx, `SELECT sumIf(n, type = 'beijing_abnormal'), sumIf(n, type = 'province_collective'), sumIf(n, type = 'city_collective')
+		FROM `+db.Table("three_visits_monthly")).Scan(&beijing, &province, &city); err != nil {
+		return err
+	}
+	if err := db.QueryRow(ctx, `SELECT if(count() = 0, 0, countIf(is_repeat) / count()) FROM `+db.Table("petition_flags")).Scan(&repeatRate); err != nil {
+		return err
+	}
+	if err := db.QueryRow(ctx, `SELECT countIf(backlog), countIf(overdue) FROM `+db.Table("case_status")).Scan(&backlog, &overdue); err != nil {
+		return err
+	}
+	fmt.Printf("\n  三访      进京非正常上访 %d, 赴省集体上访 %d, 来市集体上访 %d\n", beijing, province, city)
+	fmt.Printf("  重复访率  %.1f%% of petitions\n", 100*repeatRate)
+	fmt.Printf("  积案      %d open cases in backlog, %d of them overdue\n", backlog, overdue)
+	rep, err := evaluate.Indicators(ctx, db, truth)
+	if err != nil {
+		return err
+	}
+	fmt.Println("\n  against the generator's ground truth:")
+	rep.Print(os.Stdout)
+	return nil
+}
+
+var categoryLabels = map[string]string{
+	"land_acquisition": "土地征用", "demolition": "拆迁改造", "restructuring": "改革改制", "cadre_conduct": "干部作风",
+	"social_security": "社会保障", "law_litigation": "涉法涉诉", "environment": "环境保护", "work_safety": "安全生产",
+	"traffic_accident": "交通事故", "medical_dispute": "医患纠纷", "wage_arrears": "劳资欠薪", "housing": "住房物业",
+	"urban_management": "城市管理", "rural_affairs": "农村农业", "education": "教育", "other": "其他",
+}
+
+func categoryLabel(c string) string {
+	if l, ok := categoryLabels[c]; ok {
+		return l
+	}
+	return c
 }

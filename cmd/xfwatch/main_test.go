@@ -172,6 +172,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	f(nil, 2, "flag provided but not defined", "migrate", "--nope")
 	f([]string{"XFWATCH_DAYS=zero"}, 2, "XFWATCH_DAYS", "demo", "--once")
 	f(nil, 2, "refdata load", "refdata")
+	f(nil, 2, "--from and --to go together", "transform", "--clickhouse", "http://127.0.0.1:1/x", "--from", "2026-01-01")
+	f(nil, 2, "EARS baseline 2", "transform", "--clickhouse", "http://127.0.0.1:1/x", "--once", "--ears-baseline", "2")
 	// The environment stands in for a flag; a warehouse that is not there is
 	// a runtime failure, not a usage error.
 	f([]string{"XFWATCH_CLICKHOUSE=http://" + freeAddr(t) + "/xf"}, 1, "is the warehouse running?", "migrate")
@@ -197,7 +199,8 @@ func TestDemoOnce(t *testing.T) {
 		return out
 	}
 	out := run()
-	for _, want := range []string{"regions                 120", "units                   143", "curl '"} {
+	for _, want := range []string{"regions                 120", "units                   143", "curl '",
+		"top risk cells", "三访", "against the generator's ground truth", "planted found"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
