@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"xfwatch/alerts"
 	"xfwatch/broker"
 	"xfwatch/gen"
 	"xfwatch/ingest"
@@ -88,5 +89,27 @@ func TestIndicatorsFindWhatWasPlanted(t *testing.T) {
 	}
 	if rep.MedianLag() > 2 {
 		t.Errorf("median detection lag %d days", rep.MedianLag())
+	}
+
+	// The alert rules over the same days, replayed day by day.
+	rules, err := alerts.DefaultConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := &alerts.Engine{DB: db, Config: rules, Log: quiet}
+	if _, err := engine.Replay(ctx, first, today); err != nil {
+		t.Fatal(err)
+	}
+	arep, err := Alerts(ctx, db, truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	arep.Print(&out)
+	t.Logf("alerts:\n%s", out.String())
+	for _, m := range arep.Rules {
+		if m.Planted > 0 && m.Raised != m.Planted {
+			t.Errorf("%s: %d of %d planted events raised an alert", m.Rule, m.Raised, m.Planted)
+		}
 	}
 }

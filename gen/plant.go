@@ -50,6 +50,9 @@ func (g *generator) plant() {
 		p := g.plantedPerson(c.code)
 		cat := petitionCategories[g.pick(petitionShares)]
 		first := g.randomDay(30)
+		if i == g.per30(8)-1 {
+			first = g.end.AddDate(0, 0, -27) // one repeating right now
+		}
 		rp := Person{Category: cat}
 		for k, n := 0, 3+g.rng.IntN(3); k < n; k++ {
 			day := first.AddDate(0, 0, k*(1+g.rng.IntN(7)))
@@ -116,12 +119,16 @@ func (g *generator) plant() {
 			g.truth.Escalations = append(g.truth.Escalations, e)
 		}
 	}
-	// Callers at risk: three unresolved complaints within 30 days.
+	// Callers at risk: three unresolved complaints within 30 days; the
+	// last of them start in the final three weeks, so they are at risk now.
 	for i := 0; i < g.per30(3); i++ {
 		c := g.county()
 		p := g.plantedPerson(c.code)
 		cat := petitionCategories[g.pick(hotlineShares)]
 		day := g.randomDay(30)
+		if i == g.per30(3)-1 || i == g.per30(3)-2 {
+			day = g.end.AddDate(0, 0, -21+g.rng.IntN(3))
+		}
 		ar := Person{Category: cat}
 		for k := 0; k < 3; k++ {
 			ar.OrderIDs = append(ar.OrderIDs, g.order(orderSpec{at: g.officeTime(day, 8, 21), person: p, county: c,

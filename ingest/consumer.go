@@ -48,6 +48,11 @@ type Config struct {
 
 	Logger  *slog.Logger
 	Metrics *Metrics
+
+	// AfterInsert, if set, sees the petitions of each stored batch that an
+	// instant alert rule may care about (national, or headcount >= 5), after
+	// the warehouse acknowledged them. It must not block for long.
+	AfterInsert func(ctx context.Context, kind Kind, rows []Row)
 }
 
 func (c *Config) setDefaults() error {

@@ -49,6 +49,7 @@ type batch struct {
 	bytes       int
 	started     time.Time
 	read, dups  int
+	notable     []Row // petitions an instant alert rule may care about
 }
 
 func (w *worker) newBatch() *batch {
@@ -279,6 +280,10 @@ func (w *worker) take(b *batch, m *kafka.Message) error {
 	b.seen[h] = struct{}{}
 	b.added = append(b.added, h)
 	b.b.add(&row, w.topic, int32(w.partition), m.Offset)
+	if w.c.cfg.AfterInsert != nil && w.kind == KindPetition && (row.Level == "national" || row.Headcount >= 5) {
+		row.Text, row.Subject = "", ""
+		b.notable = append(b.notable, row)
+	}
 	return nil
 }
 
@@ -367,6 +372,9 @@ func (w *worker) flush(genCtx context.Context, b *batch, giveUp <-chan struct{})
 	cfg.Metrics.Records.WithLabelValues(w.topic, "duplicate").Add(float64(b.dups))
 	cfg.Metrics.Records.WithLabelValues(w.topic, "dlq").Add(float64(len(b.dlq)))
 	w.recordBatch(table, b, inserted, token)
+	if len(b.notable) > 0 {
+		cfg.AfterInsert(context.WithoutCancel(genCtx), w.kind, b.notable)
+	}
 	return nil
 }
 

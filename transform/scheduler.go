@@ -23,6 +23,9 @@ type Scheduler struct {
 	RecomputeDays int           // 2: today and yesterday
 	Now           func() time.Time
 	Log           *slog.Logger
+	// After, if set, runs after each tick's transforms with the tick's
+	// evaluation instant (the alert rules hook in here).
+	After func(ctx context.Context, asOf time.Time) error
 }
 
 func (s *Scheduler) now() time.Time {
@@ -59,7 +62,11 @@ func (s *Scheduler) Tick(ctx context.Context, t time.Time, missed int, dryRun bo
 	asOf := s.localDay(eval)
 	days := max(1, s.RecomputeDays)
 	from := asOf.AddDate(0, 0, -(days - 1))
-	return s.run(ctx, All, from, asOf, asOf, t, missed, dryRun, nil)
+	rep, err := s.run(ctx, All, from, asOf, asOf, t, missed, dryRun, nil)
+	if err == nil && !dryRun && s.After != nil {
+		err = s.After(ctx, eval)
+	}
+	return rep, err
 }
 
 // Backfill recomputes [from, to] month by month, oldest first, then the

@@ -30,4 +30,6 @@ var Migrations = []Migration{
 		createTables(auditTable, ingestBatchesTable)},
 	{4, "indicator tables and their staging twins; transform_runs",
 		createTables(append(withStaging(IndicatorTables...), transformRunsTable)...)},
+	{5, "alerts, alert_log, alert_outbox",
+		createTables(alertsTable, alertLogTable, alertOutboxTable)},
 }

@@ -95,6 +95,11 @@ func sample(t *testing.T, typ, col string) (any, any) {
 		return uint16(65000), new(uint16)
 	case typ == "UInt64":
 		return uint64(1 << 60), new(uint64)
+	case strings.HasPrefix(typ, "Nullable(DateTime64(3"):
+		v := time.Date(2026, 3, 4, 5, 6, 7, 890e6, shanghai)
+		return &v, new(*time.Time)
+	case typ == "Array(String)":
+		return []string{"a", "乙"}, new([]string)
 	case typ == "Nullable(Date)":
 		d := time.Date(2026, 2, 28, 0, 0, 0, 0, time.UTC)
 		return &d, new(*time.Time)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"xfwatch/alerts"
 	"xfwatch/broker"
 	"xfwatch/evaluate"
 	"xfwatch/gen"
@@ -99,7 +100,15 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	log.Info("generated", "records", len(records), "from", truth.Start, "days", truth.Days)
 
-	consumer, err := ingest.New(ingest.Config{Brokers: []string{kafka.Addr()}, Topics: topics, Logger: log}, db, key)
+	rules, err := alerts.DefaultConfig()
+	if err != nil {
+		return err
+	}
+	engine := &alerts.Engine{DB: db, Config: rules, Log: log}
+	notifier := &alerts.Notifier{DB: db, Config: rules, Log: log, Poll: 500 * time.Millisecond}
+	engine.Wake = notifier.Wake
+	consumer, err := ingest.New(ingest.Config{Brokers: []string{kafka.Addr()}, Topics: topics, Logger: log,
+		AfterInsert: engine.IngestHook()}, db, key)
 	if err != nil {
 		return err
 	}
@@ -130,11 +139,27 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	log.Info("indicators computed", "from", truth.Start, "elapsed", time.Since(transformed).Round(time.Millisecond))
+	today := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC)
+	if _, err := engine.Replay(ctx, first, today); err != nil {
+		return err
+	}
+	if _, err := notifier.DeliverDue(ctx); err != nil {
+		return err
+	}
 	if err := printCitySummary(ctx, db, truth); err != nil {
+		return err
+	}
+	if err := printAlerts(ctx, db, truth); err != nil {
 		return err
 	}
 	if !c.once {
 		fmt.Println("\nserving until Ctrl-C: produce more records to " + kafka.Addr() + " (e.g. with kcat) and they are ingested; the data stays in " + c.data)
+		go notifier.Run(ctx)
+		sched.After = func(ctx context.Context, asOf time.Time) error {
+			_, err := engine.Evaluate(ctx, asOf)
+			return err
+		}
+		go sched.Loop(ctx)
 		select {
 		case <-ctx.Done():
 		case err := <-ingestDone:
@@ -299,4 +324,47 @@ func categoryLabel(c string) string {
 		return l
 	}
 	return c
+}
+
+// printAlerts lists what the alert rules raised over the demo's days and
+// how that compares with what the generator planted.
+func printAlerts(ctx context.Context, db *warehouse.DB, truth *gen.Truth) error {
+	fmt.Println("\n预警 — alerts raised over the generated days")
+	rows, err := db.Query(ctx, `SELECT rule, severity, count(), countIf(status != 'resolved'), countIf(inhibited_by != '')
+		FROM `+db.Table("alerts")+` FINAL GROUP BY rule, severity ORDER BY rule, severity`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var rule, severity string
+		var n, open, inhibited uint64
+		if err := rows.Scan(&rule, &severity, &n, &open, &inhibited); err != nil {
+			rows.Close()
+			return err
+		}
+		fmt.Printf("  %-24s %-6s %4d alerts, %d open, %d inhibited\n", rule, alerts.SeverityLabel[severity], n, open, inhibited)
+	}
+	rows.Close()
+	rows, err = db.Query(ctx, `SELECT severity, title, summary FROM `+db.Table("alerts")+` FINAL
+		WHERE status != 'resolved' AND inhibited_by = '' ORDER BY indexOf(['red', 'orange', 'yellow', 'blue'], severity), first_seen DESC LIMIT 5`)
+	if err != nil {
+		return err
+	}
+	fmt.Println("\n  latest open alerts:")
+	for rows.Next() {
+		var severity, title, summary string
+		if err := rows.Scan(&severity, &title, &summary); err != nil {
+			rows.Close()
+			return err
+		}
+		fmt.Printf("  【%s】%s：%s\n", alerts.SeverityLabel[severity], title, summary)
+	}
+	rows.Close()
+	rep, err := evaluate.Alerts(ctx, db, truth)
+	if err != nil {
+		return err
+	}
+	fmt.Println("\n  alerts against the generator's ground truth:")
+	rep.Print(os.Stdout)
+	return nil
 }

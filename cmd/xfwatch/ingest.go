@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"xfwatch/alerts"
 	"xfwatch/ingest"
 )
 
@@ -25,6 +26,8 @@ func runIngest(ctx context.Context, args []string) error {
 	group := fs.String("group", "xfwatch-ingest", "Kafka consumer group")
 	keyFile := fs.String("key-file", "", "file holding the pseudonymisation key (or set XFWATCH_PSEUDONYM_KEY)")
 	metrics := fs.String("metrics-listen", "127.0.0.1:9464", "address of the Prometheus /metrics endpoint (empty: off)")
+	rulesFile := fs.String("alert-rules", "", "alert rules YAML whose instant rules (进京非正常上访, collective) run on each batch (default: the shipped rules)")
+	noAlerts := fs.Bool("no-alerts", false, "do not evaluate the instant alert rules")
 	var cfg ingest.Config
 	fs.IntVar(&cfg.BatchRecords, "batch-records", 50000, "records per insert at most")
 	fs.DurationVar(&cfg.FlushInterval, "flush-interval", 250*time.Millisecond, "insert a partition's batch at least this often")
@@ -50,6 +53,10 @@ func runIngest(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
+	rules, err := alerts.LoadConfig(*rulesFile)
+	if err != nil {
+		return usageError{err}
+	}
 	cfg.Brokers, cfg.Dialer, cfg.Group = brokers, dialer, *group
 	log := newLogger()
 	cfg.Logger = log
@@ -62,6 +69,9 @@ func runIngest(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if !*noAlerts {
+		cfg.AfterInsert = (&alerts.Engine{DB: db, Config: rules, Log: log}).IngestHook()
+	}
 	consumer, err := ingest.New(cfg, db, key)
 	if err != nil {
 		return usageError{err}

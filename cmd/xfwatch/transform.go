@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"xfwatch/alerts"
 	"xfwatch/refdata"
 	"xfwatch/transform"
 )
@@ -25,6 +26,9 @@ func runTransform(ctx context.Context, args []string) error {
 	from := fs.String("from", "", "backfill from this day (YYYY-MM-DD), with --to")
 	to := fs.String("to", "", "backfill to this day, inclusive")
 	dry := fs.Bool("dry-run", false, "print the SQL and the rows it would write; change nothing")
+	rulesFile := fs.String("alert-rules", "", "alert rules YAML (default: the shipped rules, alerts/default.yaml)")
+	noAlerts := fs.Bool("no-alerts", false, "compute indicators only: no alert evaluation, no notifications")
+	notifyPoll := fs.Duration("notify-poll", time.Second, "how often the notifier looks at the outbox")
 	cfg := transform.DefaultConfig()
 	fs.IntVar(&cfg.AcceptDays, "accept-days", cfg.AcceptDays, "受理 deadline, days after registration")
 	fs.IntVar(&cfg.ConcludeDays, "conclude-days", cfg.ConcludeDays, "办结 deadline, days after acceptance")
@@ -69,6 +73,10 @@ func runTransform(ctx context.Context, args []string) error {
 	if *once && *from != "" {
 		return usagef("--once and --from/--to: pick one (a tick now, or a backfill)")
 	}
+	rules, err := alerts.LoadConfig(*rulesFile)
+	if err != nil {
+		return usageError{err}
+	}
 	log := newLogger()
 	db, err := openWarehouse(ctx, *dsn, "")
 	if err != nil {
@@ -79,17 +87,42 @@ func runTransform(ctx context.Context, args []string) error {
 		Runner: &transform.Runner{DB: db, Config: cfg, Log: log},
 		Every:  *every, Delay: *delay, RecomputeDays: *recompute, Log: log,
 	}
+	engine := &alerts.Engine{DB: db, Config: rules, Log: log}
+	notifier := &alerts.Notifier{DB: db, Config: rules, Log: log, Poll: *notifyPoll}
+	engine.Wake = notifier.Wake
+	if !*noAlerts {
+		sched.After = func(ctx context.Context, asOf time.Time) error {
+			res, err := engine.Evaluate(ctx, asOf)
+			if err == nil {
+				log.Info("alerts evaluated", "fired", res.Fired, "resolved", res.Resolved, "inhibited", res.Inhibited, "notifications", res.Notifications)
+			}
+			return err
+		}
+	}
 	switch {
 	case *from != "":
 		rep, err := sched.Backfill(ctx, fromDay, toDay, *dry, os.Stderr)
 		printTransformReport(rep, *dry)
+		if err != nil || *dry || *noAlerts {
+			return err
+		}
+		res, err := engine.Replay(ctx, fromDay, toDay)
+		fmt.Printf("alerts: %d fired over the backfilled days, %d resolved\n", res.Fired, res.Resolved)
 		return err
 	case *once:
 		rep, err := sched.Tick(ctx, time.Now(), 0, *dry)
 		printTransformReport(rep, *dry)
+		if err != nil || *dry || *noAlerts {
+			return err
+		}
+		delivered, err := notifier.DeliverDue(ctx)
+		fmt.Printf("notifications delivered: %d\n", delivered)
 		return err
 	default:
-		log.Info("transform scheduler starting", "every", *every, "delay", *delay)
+		log.Info("transform scheduler starting", "every", *every, "delay", *delay, "alerts", !*noAlerts)
+		if !*noAlerts {
+			go notifier.Run(ctx)
+		}
 		return sched.Loop(ctx)
 	}
 }

@@ -830,3 +830,82 @@ COMMENT 'one row per transform run: window, timing, rows, error';
 CREATE TABLE IF NOT EXISTS `xfwatch`.`transform_runs` ON CLUSTER `xf_cluster` AS `xfwatch`.`transform_runs_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'transform_runs_local', rand());
 
+CREATE TABLE IF NOT EXISTS `xfwatch`.`alerts_local` ON CLUSTER `xf_cluster`
+(
+    `alert_id` String COMMENT 'alert id',
+    `rule` LowCardinality(String) COMMENT 'rule name',
+    `severity` LowCardinality(String) COMMENT 'red|orange|yellow|blue (红/橙/黄/蓝)',
+    `status` LowCardinality(String) COMMENT 'firing|acknowledged|resolved',
+    `region` LowCardinality(String) COMMENT 'county or township code, or the city',
+    `category` LowCardinality(String) COMMENT '问题类别, if any',
+    `unit` LowCardinality(String) COMMENT 'unit code, if any',
+    `title` String COMMENT 'headline, Chinese',
+    `summary` String COMMENT 'one sentence: what and why',
+    `value` Float64 COMMENT 'the number that crossed the threshold',
+    `threshold` Float64 COMMENT 'the threshold, after the sensitive-period factor',
+    `evidence` String COMMENT 'JSON: the numbers and the series behind the alert',
+    `dedup_key` String COMMENT 'a condition that stays true keeps one alert under this key',
+    `group_key` String COMMENT 'notifications group alerts by rule and region',
+    `inhibited_by` String COMMENT 'alert id that suppresses this one\'s notifications, or empty',
+    `member` String COMMENT 'hashed person the alert is about, for inhibition only; never shown or notified',
+    `first_seen` DateTime64(3, 'Asia/Shanghai') COMMENT 'when the condition was first met',
+    `last_seen` DateTime64(3, 'Asia/Shanghai') COMMENT 'when it was last met',
+    `acknowledged_by` String COMMENT 'who acknowledged',
+    `acknowledged_at` Nullable(DateTime64(3, 'Asia/Shanghai')) COMMENT 'when',
+    `assigned_to` String COMMENT 'duty officer assigned',
+    `resolved_by` String COMMENT 'who resolved (system when the condition cleared)',
+    `resolved_at` Nullable(DateTime64(3, 'Asia/Shanghai')) COMMENT 'when',
+    `comment` String COMMENT 'latest comment',
+    `last_notified_at` Nullable(DateTime64(3, 'Asia/Shanghai')) COMMENT 'last notification queued',
+    `notify_count` UInt32 COMMENT 'notifications queued so far',
+    `version` UInt64 COMMENT 'row version (microseconds)'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/xfwatch/alerts_local', '{replica}', version)
+ORDER BY alert_id
+COMMENT '预警: one row per alert (newest version; read with FINAL)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`alerts` ON CLUSTER `xf_cluster` AS `xfwatch`.`alerts_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'alerts_local', cityHash64(alert_id));
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`alert_log_local` ON CLUSTER `xf_cluster`
+(
+    `at` DateTime64(3, 'Asia/Shanghai') COMMENT 'when',
+    `alert_id` String COMMENT 'alert',
+    `rule` LowCardinality(String) COMMENT 'rule',
+    `action` LowCardinality(String) COMMENT 'fire|escalate|acknowledge|assign|resolve|auto_resolve|notify|reopen',
+    `actor` String COMMENT 'user, or system',
+    `status` LowCardinality(String) COMMENT 'status after the step',
+    `comment` String COMMENT 'comment'
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/alert_log_local', '{replica}')
+PARTITION BY toYYYYMM(at)
+ORDER BY (alert_id, at)
+COMMENT 'append-only history of every alert step: fired, escalated, acknowledged, assigned, resolved, notified';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`alert_log` ON CLUSTER `xf_cluster` AS `xfwatch`.`alert_log_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'alert_log_local', cityHash64(alert_id));
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`alert_outbox_local` ON CLUSTER `xf_cluster`
+(
+    `notification_id` String COMMENT 'idempotency key sent with the delivery',
+    `receiver` LowCardinality(String) COMMENT 'receiver name',
+    `receiver_type` LowCardinality(String) COMMENT 'webhook|dingtalk|wecom|log',
+    `group_key` String COMMENT 'rule and region',
+    `alert_ids` Array(String) COMMENT 'alerts in the notification',
+    `severity` LowCardinality(String) COMMENT 'highest severity in it',
+    `payload` String COMMENT 'the request body as sent',
+    `status` LowCardinality(String) COMMENT 'pending|delivered',
+    `attempts` UInt32 COMMENT 'delivery attempts',
+    `created_at` DateTime64(3, 'Asia/Shanghai') COMMENT 'queued',
+    `next_attempt_at` DateTime64(3, 'Asia/Shanghai') COMMENT 'not before',
+    `delivered_at` Nullable(DateTime64(3, 'Asia/Shanghai')) COMMENT 'receiver answered success',
+    `last_error` String COMMENT 'last failure',
+    `version` UInt64 COMMENT 'row version (microseconds)'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/xfwatch/alert_outbox_local', '{replica}', version)
+ORDER BY notification_id
+COMMENT 'notifications to deliver: one row per notification and receiver (newest version; read with FINAL)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`alert_outbox` ON CLUSTER `xf_cluster` AS `xfwatch`.`alert_outbox_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'alert_outbox_local', cityHash64(notification_id));
+
