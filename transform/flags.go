@@ -51,7 +51,8 @@ var repeatMonthly = Transform{Name: "repeat_monthly", Group: "flags", Scope: Mon
 WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1,
     (SELECT any(parent) FROM {{.DB}}.regions WHERE level = 'county') AS city
 SELECT toStartOfMonth(toDate(received_at)) AS month, r.2 AS region, r.1 AS region_level,
-    toUInt32(count()) AS petitions, toUInt32(countIf(is_repeat)) AS repeats, repeats / petitions AS repeat_rate
+    toUInt32(count()) AS petitions, toUInt32(countIf(is_repeat)) AS repeats, repeats / petitions AS repeat_rate,
+    toUInt32(countIf(is_collective)) AS collective, toUInt32(sum(headcount)) AS people
 FROM {{.DB}}.petition_flags
 ARRAY JOIN [('city', city), ('county', toString(county_code)), ('township', toString(township_code))] AS r
 WHERE toDate(received_at) >= d0 AND toDate(received_at) < d1 AND r.2 != ''

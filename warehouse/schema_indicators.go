@@ -108,6 +108,8 @@ var (
 			{"petitions", "UInt32", "petitions received"},
 			{"repeats", "UInt32", "of them repeats"},
 			{"repeat_rate", "Float64", "repeats / petitions"},
+			{"collective", "UInt32", "集体访 (headcount >= 5) among the petitions"},
+			{"people", "UInt32", "people involved (sum of headcount)"},
 		},
 		Engine: "MergeTree", PartitionBy: "toYYYYMM(month)", OrderBy: "(region_level, region, month)",
 	}

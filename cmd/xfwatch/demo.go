@@ -312,19 +312,7 @@ func printCitySummary(ctx context.Context, db *warehouse.DB, truth *gen.Truth) e
 	return nil
 }
 
-var categoryLabels = map[string]string{
-	"land_acquisition": "土地征用", "demolition": "拆迁改造", "restructuring": "改革改制", "cadre_conduct": "干部作风",
-	"social_security": "社会保障", "law_litigation": "涉法涉诉", "environment": "环境保护", "work_safety": "安全生产",
-	"traffic_accident": "交通事故", "medical_dispute": "医患纠纷", "wage_arrears": "劳资欠薪", "housing": "住房物业",
-	"urban_management": "城市管理", "rural_affairs": "农村农业", "education": "教育", "other": "其他",
-}
-
-func categoryLabel(c string) string {
-	if l, ok := categoryLabels[c]; ok {
-		return l
-	}
-	return c
-}
+func categoryLabel(c string) string { return refdata.CategoryLabel(c) }
 
 // printAlerts lists what the alert rules raised over the demo's days and
 // how that compares with what the generator planted.

@@ -457,7 +457,9 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`repeat_monthly_local` ON CLUSTER `xf_clust
     `region_level` LowCardinality(String) COMMENT 'city|county|township',
     `petitions` UInt32 COMMENT 'petitions received',
     `repeats` UInt32 COMMENT 'of them repeats',
-    `repeat_rate` Float64 COMMENT 'repeats / petitions'
+    `repeat_rate` Float64 COMMENT 'repeats / petitions',
+    `collective` UInt32 COMMENT '集体访 (headcount >= 5) among the petitions',
+    `people` UInt32 COMMENT 'people involved (sum of headcount)'
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/repeat_monthly_local', '{replica}')
 PARTITION BY toYYYYMM(month)
@@ -474,7 +476,9 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`repeat_monthly_staging_local` ON CLUSTER `
     `region_level` LowCardinality(String) COMMENT 'city|county|township',
     `petitions` UInt32 COMMENT 'petitions received',
     `repeats` UInt32 COMMENT 'of them repeats',
-    `repeat_rate` Float64 COMMENT 'repeats / petitions'
+    `repeat_rate` Float64 COMMENT 'repeats / petitions',
+    `collective` UInt32 COMMENT '集体访 (headcount >= 5) among the petitions',
+    `people` UInt32 COMMENT 'people involved (sum of headcount)'
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/repeat_monthly_staging_local', '{replica}')
 PARTITION BY toYYYYMM(month)

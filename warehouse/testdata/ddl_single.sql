@@ -403,7 +403,9 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`repeat_monthly`
     `region_level` LowCardinality(String) COMMENT 'city|county|township',
     `petitions` UInt32 COMMENT 'petitions received',
     `repeats` UInt32 COMMENT 'of them repeats',
-    `repeat_rate` Float64 COMMENT 'repeats / petitions'
+    `repeat_rate` Float64 COMMENT 'repeats / petitions',
+    `collective` UInt32 COMMENT '集体访 (headcount >= 5) among the petitions',
+    `people` UInt32 COMMENT 'people involved (sum of headcount)'
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(month)
@@ -417,7 +419,9 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`repeat_monthly_staging`
     `region_level` LowCardinality(String) COMMENT 'city|county|township',
     `petitions` UInt32 COMMENT 'petitions received',
     `repeats` UInt32 COMMENT 'of them repeats',
-    `repeat_rate` Float64 COMMENT 'repeats / petitions'
+    `repeat_rate` Float64 COMMENT 'repeats / petitions',
+    `collective` UInt32 COMMENT '集体访 (headcount >= 5) among the petitions',
+    `people` UInt32 COMMENT 'people involved (sum of headcount)'
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(month)
