@@ -5,10 +5,12 @@ CHDB_VERSION := 26.5.3
 CHDB_SHA1 := 3e52ecb7d894d9ebb1a6a50ac03f64208cc65501
 CHDB_LIB := $(CACHE)/chdb/$(CHDB_VERSION)/libchdb.so
 export XFWATCH_CHDB_LIB ?= $(CHDB_LIB)
+ASSETS := $(CACHE)/assets/echarts-6.1.0
+export XFWATCH_ASSETS ?= $(ASSETS)
 BIN := bin/xfwatch
 DEMO_DATA ?= $(CURDIR)/demo-data
 
-.PHONY: all build chdb test test-tools demo demo-once vet fuzz clean
+.PHONY: all build chdb assets test test-tools demo demo-once vet fuzz clean
 
 all: build
 
@@ -20,22 +22,29 @@ chdb: $(CHDB_LIB)
 $(CHDB_LIB):
 	scripts/fetch-chdb.sh $(CHDB_VERSION) $(CHDB_SHA1) $(dir $@)
 
+## assets: fetch the chart scripts and the 兰州 map from npm into the cache once.
+assets: $(ASSETS)/echarts.min.js
+$(ASSETS)/echarts.min.js:
+	scripts/fetch-assets.sh $(ASSETS)
+
 ## test: every test, against the real embedded engine.
-test: chdb test-tools
+test: chdb assets test-tools
 	XFWATCH_REQUIRE_CHDB=1 go test -count=1 -timeout 30m ./...
 
-## test-tools: Debian packages some tests drive (kcat); skipped with a note where apt is unavailable.
+## test-tools: Debian packages some tests drive (kcat, chromium); skipped with a note where apt is unavailable.
 test-tools:
-	@command -v kcat >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
-		(apt-get install -y -qq kcat >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq kcat >/dev/null 2>&1)); } || \
-		echo "note: kcat not installed; the kcat test will be skipped"
+	@for pkg in kcat chromium; do \
+		command -v $$pkg >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+			(apt-get install -y -qq $$pkg >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $$pkg >/dev/null 2>&1)); } || \
+			echo "note: $$pkg not installed; the tests that drive it will be skipped"; \
+	done
 
 ## demo: run the whole job on the embedded defaults; Ctrl-C stops it.
-demo: chdb build
+demo: chdb assets build
 	$(BIN) demo --data $(DEMO_DATA)
 
 ## demo-once: the same, run through once, then exit.
-demo-once: chdb build
+demo-once: chdb assets build
 	$(BIN) demo --once --data $(DEMO_DATA)
 
 vet:

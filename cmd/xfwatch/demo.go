@@ -152,7 +152,21 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := printAlerts(ctx, db, truth); err != nil {
 		return err
 	}
+	views, err := demoViews(db, c.data, engine, log)
+	if err != nil {
+		return err
+	}
+	site := filepath.Join(c.data, "site")
+	pages, err := views.WriteSite(ctx, site, "demo")
+	if err != nil {
+		return err
+	}
+	abs, _ := filepath.Abs(site)
+	fmt.Printf("\nstatic views: %d pages, open file://%s/index.html (works offline, no server)\n", pages, abs)
 	if !c.once {
+		viewsDone := make(chan error, 1)
+		go func() { viewsDone <- serveViews(ctx, views, c.listen, "", "", log) }()
+		fmt.Printf("web views:    http://%s/ (log in with an account above)\n", c.listen)
 		fmt.Println("\nserving until Ctrl-C: produce more records to " + kafka.Addr() + " (e.g. with kcat) and they are ingested; the data stays in " + c.data)
 		go notifier.Run(ctx)
 		sched.After = func(ctx context.Context, asOf time.Time) error {
@@ -162,6 +176,11 @@ func runDemo(ctx context.Context, args []string) error {
 		go sched.Loop(ctx)
 		select {
 		case <-ctx.Done():
+			<-viewsDone
+		case err := <-viewsDone:
+			stopIngest()
+			<-ingestDone
+			return err
 		case err := <-ingestDone:
 			return err
 		}

@@ -1,0 +1,506 @@
+package dashboards
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"xfwatch/refdata"
+)
+
+// RowCap is the most rows a trend query returns; a bigger result is refused
+// with a message to narrow it (never silently cut).
+const RowCap = 100_000
+
+// metric is one whitelisted trend metric over a pre-aggregated indicator
+// table. Num and Den are fixed SQL aggregates; a count has no Den.
+type metric struct {
+	Name, Label, Unit string
+	Table, Time       string
+	Monthly           bool   // the table has months, not days
+	Num, Den          string // aggregates
+	Where             string // fixed condition
+	Region            string // region column, for scope and filters ("" when scoped by unit)
+	Levelled          bool   // rows at county and township level (region_level)
+	Dims              map[string]string
+	Percent           bool
+}
+
+func (m *metric) rate() bool { return m.Den != "" }
+
+var regionCategory = map[string]string{"region": "region", "category": "category"}
+
+// metrics is the whitelist: every trend query names one of these.
+var metrics = []*metric{
+	{Name: "petitions", Label: "信访件数", Unit: "件", Table: "hotspot_daily", Time: "day", Num: "sum(n)",
+		Where: "source = 'petitions'", Region: "region", Levelled: true, Dims: regionCategory},
+	{Name: "people", Label: "信访人次", Unit: "人次", Table: "hotspot_daily", Time: "day", Num: "sum(n)",
+		Where: "source = 'people'", Region: "region", Levelled: true, Dims: regionCategory},
+	{Name: "hotline_orders", Label: "12345工单数", Unit: "件", Table: "hotspot_daily", Time: "day", Num: "sum(n)",
+		Where: "source = 'hotline'", Region: "region", Levelled: true, Dims: regionCategory},
+	{Name: "repeats", Label: "重复访件数", Unit: "件", Table: "repeat_monthly", Time: "month", Monthly: true, Num: "sum(repeats)",
+		Region: "region", Levelled: true, Dims: map[string]string{"region": "region"}},
+	{Name: "repeat_rate", Label: "重复访率", Unit: "%", Table: "repeat_monthly", Time: "month", Monthly: true,
+		Num: "sum(repeats)", Den: "sum(petitions)", Region: "region", Levelled: true, Dims: map[string]string{"region": "region"}, Percent: true},
+	{Name: "collective", Label: "集体访件数", Unit: "件", Table: "repeat_monthly", Time: "month", Monthly: true, Num: "sum(collective)",
+		Region: "region", Levelled: true, Dims: map[string]string{"region": "region"}},
+	{Name: "three_visits", Label: "三访件数", Unit: "件", Table: "three_visits_monthly", Time: "month", Monthly: true, Num: "sum(n)",
+		Region: "county_code", Dims: map[string]string{"region": "county_code", "three_visit_type": "type"}},
+	{Name: "accept_on_time_rate", Label: "按期受理率", Unit: "%", Table: "unit_monthly", Time: "month", Monthly: true,
+		Num: "sum(accepted_on_time)", Den: "sum(accept_due)", Dims: map[string]string{"unit": "unit"}, Percent: true},
+	{Name: "conclude_on_time_rate", Label: "按期办结率", Unit: "%", Table: "unit_monthly", Time: "month", Monthly: true,
+		Num: "sum(concluded_on_time)", Den: "sum(conclude_due)", Dims: map[string]string{"unit": "unit"}, Percent: true},
+	{Name: "satisfaction_rate", Label: "信访满意率", Unit: "%", Table: "unit_monthly", Time: "month", Monthly: true,
+		Num: "sum(satisfied) + sum(basic)", Den: "sum(evaluated)", Dims: map[string]string{"unit": "unit"}, Percent: true},
+	{Name: "review_rate", Label: "复查率", Unit: "%", Table: "unit_monthly", Time: "month", Monthly: true,
+		Num: "sum(review_requested)", Den: "sum(concluded)", Dims: map[string]string{"unit": "unit"}, Percent: true},
+	{Name: "hotline_response_rate", Label: "12345响应率", Unit: "%", Table: "unit_monthly", Time: "month", Monthly: true,
+		Num: "sum(hotline_contacted_24h)", Den: "sum(hotline_orders)", Dims: map[string]string{"unit": "unit"}, Percent: true},
+	{Name: "hotline_satisfaction_rate", Label: "12345满意率", Unit: "%", Table: "unit_monthly", Time: "month", Monthly: true,
+		Num: "sum(hotline_satisfaction_rate * hotline_evaluated)", Den: "sum(hotline_evaluated)", Dims: map[string]string{"unit": "unit"}, Percent: true},
+}
+
+func metricByName(name string) *metric {
+	for _, m := range metrics {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
+
+var dimensionLabels = map[string]string{"region": "地区", "category": "问题类别", "three_visit_type": "三访类型", "unit": "责任单位"}
+var dimensionOrder = []string{"region", "category", "three_visit_type", "unit"}
+
+var grains = map[string]string{"day": "toDate(%s)", "week": "toMonday(%s)", "month": "toStartOfMonth(%s)", "year": "toStartOfYear(%s)"}
+var grainLabels = map[string]string{"day": "日", "week": "周", "month": "月", "year": "年"}
+var compareLabels = map[string]string{"": "无", "mom": "环比", "yoy": "同比"}
+
+// TrendQuery is a parsed, validated trend query.
+type TrendQuery struct {
+	Metric     *metric
+	Dims       []string
+	Grain      string
+	Compare    string // "", "mom" or "yoy"
+	From, To   time.Time
+	Region     string // filter: a county or township code
+	Level      string // county or township, for levelled metrics
+	Categories []string
+	Types      []string
+	Units      []string
+}
+
+// badParam is a query parameter error: the parameter and the fix.
+type badParam struct{ msg string }
+
+func (e badParam) Error() string { return e.msg }
+
+func badf(format string, args ...any) error { return badParam{fmt.Sprintf(format, args...)} }
+
+// ParseTrendQuery reads a trend query from URL parameters: metric, dims
+// (comma separated), grain, compare, from, to (YYYY-MM-DD), region, level,
+// category, three_visit_type, unit. latest is the last day with
+// indicators, the default end.
+func ParseTrendQuery(q url.Values, latest time.Time) (TrendQuery, error) {
+	var t TrendQuery
+	name := q.Get("metric")
+	if name == "" {
+		name = "petitions"
+	}
+	if t.Metric = metricByName(name); t.Metric == nil {
+		var names []string
+		for _, m := range metrics {
+			names = append(names, m.Name)
+		}
+		return t, badf("metric=%q is not a metric; use one of %s", name, strings.Join(names, ", "))
+	}
+	for _, d := range splitList(strings.Join(q["dims"], ",")) {
+		if _, ok := t.Metric.Dims[d]; !ok {
+			return t, badf("dims=%q: metric %s can be broken down by %s only", d, t.Metric.Name, strings.Join(sortedKeys(t.Metric.Dims), ", "))
+		}
+		if !contains(t.Dims, d) {
+			t.Dims = append(t.Dims, d)
+		}
+	}
+	t.Grain = q.Get("grain")
+	if t.Grain == "" {
+		t.Grain = "month"
+	}
+	if _, ok := grains[t.Grain]; !ok {
+		return t, badf("grain=%q: use day, week, month or year", t.Grain)
+	}
+	if t.Metric.Monthly && (t.Grain == "day" || t.Grain == "week") {
+		return t, badf("grain=%s: metric %s is monthly; use month or year", t.Grain, t.Metric.Name)
+	}
+	switch t.Compare = q.Get("compare"); t.Compare {
+	case "", "none":
+		t.Compare = ""
+	case "mom", "yoy":
+	default:
+		return t, badf("compare=%q: use mom (环比), yoy (同比) or leave it out", t.Compare)
+	}
+	var err error
+	t.To = latest
+	if s := q.Get("to"); s != "" {
+		if t.To, err = time.Parse(time.DateOnly, s); err != nil {
+			return t, badf("to=%q: give a day as YYYY-MM-DD", s)
+		}
+	}
+	t.From = startOf(t.Grain, t.To.AddDate(-1, 0, 1))
+	if s := q.Get("from"); s != "" {
+		if t.From, err = time.Parse(time.DateOnly, s); err != nil {
+			return t, badf("from=%q: give a day as YYYY-MM-DD", s)
+		}
+	}
+	t.From = startOf(t.Grain, t.From)
+	if t.To.Before(t.From) {
+		return t, badf("from=%s is after to=%s", t.From.Format(time.DateOnly), t.To.Format(time.DateOnly))
+	}
+	if t.To.Sub(t.From) > 20*366*24*time.Hour {
+		return t, badf("from=%s: at most 20 years in one query", t.From.Format(time.DateOnly))
+	}
+	t.Region = q.Get("region")
+	if t.Region != "" && !regionCode.MatchString(t.Region) {
+		return t, badf("region=%q: give a 6-digit county or 9-digit township code", t.Region)
+	}
+	if t.Region != "" && t.Metric.Region == "" {
+		return t, badf("region: metric %s is per unit; filter by unit instead", t.Metric.Name)
+	}
+	t.Level = q.Get("level")
+	switch {
+	case t.Level == "" && len(t.Region) == 9:
+		t.Level = "township"
+	case t.Level == "":
+		t.Level = "county"
+	case t.Level != "county" && t.Level != "township":
+		return t, badf("level=%q: use county or township", t.Level)
+	}
+	if t.Level == "township" && !t.Metric.Levelled {
+		return t, badf("level=township: metric %s is kept per county only", t.Metric.Name)
+	}
+	for _, c := range splitList(q.Get("category")) {
+		if refdata.CategoryLabel(c) == c {
+			return t, badf("category=%q is not a category; use e.g. land_acquisition, demolition, social_security", c)
+		}
+		t.Categories = append(t.Categories, c)
+	}
+	if len(t.Categories) > 0 && t.Metric.Dims["category"] == "" {
+		return t, badf("category: metric %s has no categories", t.Metric.Name)
+	}
+	for _, c := range splitList(q.Get("three_visit_type")) {
+		if refdata.ThreeVisitLabel[c] == "" {
+			return t, badf("three_visit_type=%q: use beijing_abnormal, province_collective or city_collective", c)
+		}
+		t.Types = append(t.Types, c)
+	}
+	if len(t.Types) > 0 && t.Metric.Dims["three_visit_type"] == "" {
+		return t, badf("three_visit_type: only the three_visits metric has types")
+	}
+	for _, u := range splitList(q.Get("unit")) {
+		if len(u) > 64 {
+			return t, badf("unit=%q: a unit code is at most 64 characters", u)
+		}
+		t.Units = append(t.Units, u)
+	}
+	if len(t.Units) > 0 && t.Metric.Dims["unit"] == "" {
+		return t, badf("unit: metric %s is not kept per unit", t.Metric.Name)
+	}
+	return t, nil
+}
+
+// Values is the query as URL parameters (for links and exports).
+func (t TrendQuery) Values() url.Values {
+	v := url.Values{}
+	v.Set("metric", t.Metric.Name)
+	if len(t.Dims) > 0 {
+		v.Set("dims", strings.Join(t.Dims, ","))
+	}
+	v.Set("grain", t.Grain)
+	if t.Compare != "" {
+		v.Set("compare", t.Compare)
+	}
+	v.Set("from", t.From.Format(time.DateOnly))
+	v.Set("to", t.To.Format(time.DateOnly))
+	if t.Region != "" {
+		v.Set("region", t.Region)
+	}
+	if t.Metric.Levelled {
+		v.Set("level", t.Level)
+	}
+	if len(t.Categories) > 0 {
+		v.Set("category", strings.Join(t.Categories, ","))
+	}
+	if len(t.Types) > 0 {
+		v.Set("three_visit_type", strings.Join(t.Types, ","))
+	}
+	if len(t.Units) > 0 {
+		v.Set("unit", strings.Join(t.Units, ","))
+	}
+	return v
+}
+
+func startOf(grain string, d time.Time) time.Time {
+	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+	switch grain {
+	case "week":
+		return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+	case "month":
+		return d.AddDate(0, 0, 1-d.Day())
+	case "year":
+		return time.Date(d.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return d
+}
+
+// basePeriod is the period a value is compared with.
+func basePeriod(grain, compare string, p time.Time) time.Time {
+	if compare == "yoy" {
+		if grain == "week" {
+			return p.AddDate(0, 0, -364)
+		}
+		return p.AddDate(-1, 0, 0)
+	}
+	switch grain {
+	case "day":
+		return p.AddDate(0, 0, -1)
+	case "week":
+		return p.AddDate(0, 0, -7)
+	case "month":
+		return p.AddDate(0, -1, 0)
+	}
+	return p.AddDate(-1, 0, 0)
+}
+
+// DimValue is a row's value of one dimension.
+type DimValue struct{ Code, Label string }
+
+// TrendRow is one period × dimension combination.
+type TrendRow struct {
+	Period     time.Time
+	Dims       []DimValue
+	Value      *float64
+	Base       *float64 // the comparison period's value
+	Change     *float64 // (value - base) / base
+	Suppressed bool     // a small count below county level, shown as "<5"
+	num, den   float64
+}
+
+// TrendResult is a query's answer.
+type TrendResult struct {
+	Query TrendQuery
+	Rows  []TrendRow
+}
+
+// Trends runs a trend query for a viewer. Every value reaches SQL as a
+// query parameter; identifiers come from the whitelist only.
+func (s *Server) Trends(ctx context.Context, v *User, t TrendQuery) (*TrendResult, error) {
+	m := t.Metric
+	scope := v.Region
+	level := t.Level
+	if len(scope) == 9 && m.Levelled {
+		level = "township" // a township user has no county rows
+	}
+	fetchFrom := t.From
+	if t.Compare != "" {
+		fetchFrom = basePeriod(t.Grain, t.Compare, t.From)
+	}
+	col := func(c string) string { return "`" + c + "`" }
+	var sel, group []string
+	sel = append(sel, fmt.Sprintf(grains[t.Grain], col(m.Time))+" AS period")
+	group = append(group, "period")
+	for i, d := range t.Dims {
+		sel = append(sel, fmt.Sprintf("toString(%s) AS d%d", col(m.Dims[d]), i))
+		group = append(group, fmt.Sprintf("d%d", i))
+	}
+	den := "0"
+	if m.rate() {
+		den = m.Den
+	}
+	sel = append(sel, "toFloat64("+m.Num+") AS num", "toFloat64("+den+") AS den")
+	where := []string{col(m.Time) + " >= {from:Date}", col(m.Time) + " <= {to:Date}"}
+	args := []any{clickhouse.Named("from", fetchFrom.Format(time.DateOnly)), clickhouse.Named("to", t.To.Format(time.DateOnly)),
+		clickhouse.Named("scope", scope), clickhouse.Named("region", t.Region)}
+	if m.Where != "" {
+		where = append(where, m.Where)
+	}
+	if m.Levelled {
+		where = append(where, "region_level = {level:String}")
+		args = append(args, clickhouse.Named("level", level))
+	}
+	if m.Region != "" {
+		where = append(where, "startsWith("+col(m.Region)+", {scope:String})", "startsWith("+col(m.Region)+", {region:String})")
+	} else {
+		where = append(where, "unit IN (SELECT code FROM "+s.db.Table("units")+" WHERE startsWith(region, {scope:String}))")
+	}
+	if len(t.Categories) > 0 {
+		where = append(where, "category IN {categories:Array(String)}")
+		args = append(args, clickhouse.Named("categories", arrayParam(t.Categories)))
+	}
+	if len(t.Types) > 0 {
+		where = append(where, "type IN {types:Array(String)}")
+		args = append(args, clickhouse.Named("types", arrayParam(t.Types)))
+	}
+	if len(t.Units) > 0 {
+		where = append(where, "unit IN {units:Array(String)}")
+		args = append(args, clickhouse.Named("units", arrayParam(t.Units)))
+	}
+	query := "SELECT " + strings.Join(sel, ", ") + " FROM " + s.db.Table(m.Table) + " WHERE " + strings.Join(where, " AND ") +
+		" GROUP BY " + strings.Join(group, ", ") + " ORDER BY " + strings.Join(group, ", ") + fmt.Sprintf(" LIMIT %d", 2*RowCap+1)
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("trend query: %w", err)
+	}
+	defer rows.Close()
+	type key struct {
+		period string
+		dims   string
+	}
+	all := map[key]*TrendRow{}
+	var out []*TrendRow
+	n := 0
+	for rows.Next() {
+		n++
+		if n > 2*RowCap {
+			return nil, badf("the query returns more than %d rows; shorten from/to, use a coarser grain or fewer dimensions", RowCap)
+		}
+		var period time.Time
+		dims := make([]string, len(t.Dims))
+		var num, den float64
+		dest := []any{&period}
+		for i := range dims {
+			dest = append(dest, &dims[i])
+		}
+		dest = append(dest, &num, &den)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		r := &TrendRow{Period: period, num: num, den: den}
+		for i, d := range t.Dims {
+			r.Dims = append(r.Dims, DimValue{Code: dims[i], Label: s.ref.label(d, dims[i])})
+		}
+		if m.rate() {
+			if den > 0 {
+				x := num / den
+				r.Value = &x
+			}
+		} else {
+			x := num
+			r.Value = &x
+		}
+		r.Suppressed = !v.Can().CaseAccess && s.belowCounty(t, level, scope, r) && small(m, num, den)
+		all[key{period.Format(time.DateOnly), strings.Join(dims, "\x00")}] = r
+		if !period.Before(t.From) {
+			out = append(out, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) > RowCap {
+		return nil, badf("the query returns more than %d rows; shorten from/to, use a coarser grain or fewer dimensions", RowCap)
+	}
+	res := &TrendResult{Query: t}
+	for _, r := range out {
+		if t.Compare != "" {
+			codes := make([]string, len(r.Dims))
+			for i, d := range r.Dims {
+				codes[i] = d.Code
+			}
+			b := all[key{basePeriod(t.Grain, t.Compare, r.Period).Format(time.DateOnly), strings.Join(codes, "\x00")}]
+			switch {
+			case b == nil && !m.rate():
+				zero := 0.0
+				r.Base = &zero // a count with no row is a zero
+			case b != nil && !b.Suppressed:
+				r.Base = b.Value
+			}
+			if r.Base != nil && r.Value != nil && *r.Base != 0 && !r.Suppressed && !(b != nil && b.Suppressed) {
+				c := (*r.Value - *r.Base) / *r.Base
+				r.Change = &c
+			}
+			if b != nil && b.Suppressed {
+				r.Base = nil
+			}
+		}
+		if r.Suppressed {
+			r.Value = nil
+		}
+		res.Rows = append(res.Rows, *r)
+	}
+	return res, nil
+}
+
+// small: a count 1-4, or a rate over fewer than 5.
+func small(m *metric, num, den float64) bool {
+	if m.rate() {
+		return den > 0 && den < 5
+	}
+	return num > 0 && num < 5
+}
+
+// belowCounty: the row describes a township, or a township unit.
+func (s *Server) belowCounty(t TrendQuery, level, scope string, r *TrendRow) bool {
+	if t.Metric.Levelled && level == "township" && (contains(t.Dims, "region") || len(t.Region) == 9 || len(scope) == 9) {
+		return true
+	}
+	for i, d := range t.Dims {
+		if d == "unit" && s.ref.unitLevel(r.Dims[i].Code) == "township" {
+			return true
+		}
+	}
+	if len(t.Units) > 0 && len(t.Dims) == 0 {
+		for _, u := range t.Units {
+			if s.ref.unitLevel(u) == "township" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// arrayParam is an Array(String) query parameter in ClickHouse's text form.
+func arrayParam(xs []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, x := range xs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(x) + "'")
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
