@@ -29,7 +29,11 @@ type trendsView struct {
 	RowCap                                int
 	Error                                 string
 	Dim1, Dim2                            string
+	TableCap, TotalRows                   int
 }
+
+// tableCap is the most rows the page's table shows; exports carry them all.
+const tableCap = 2000
 
 type trendTableRow struct {
 	Period string
@@ -138,8 +142,12 @@ func (s *Server) trendsView(ctx context.Context, u *User, t TrendQuery, base pag
 		if t.Compare == "" {
 			tr.Base, tr.Change = "", ""
 		}
-		v.Rows = append(v.Rows, tr)
+		v.TotalRows++
+		if len(v.Rows) < tableCap {
+			v.Rows = append(v.Rows, tr)
+		}
 	}
+	v.TableCap = tableCap
 	var periods []string
 	for p := range periodSet {
 		periods = append(periods, p)
