@@ -59,12 +59,12 @@ func riskVisualMap(show bool) opts.VisualMap {
 
 // RiskCell is one region × category cell of risk_daily.
 type RiskCell struct {
-	Region, Category                        string
-	Risk                                    uint8
-	Volume, Growth, Alarm, Severity         float64
-	Petitions28, Last7                      uint32
-	Collective30, ThreeVisits30, Repeats30  uint32
-	AlarmDays7                              uint8
+	Region, Category                       string
+	Risk                                   uint8
+	Volume, Growth, Alarm, Severity        float64
+	Petitions28, Last7                     uint32
+	Collective30, ThreeVisits30, Repeats30 uint32
+	AlarmDays7                             uint8
 }
 
 // Region is a code with its name.

@@ -22,9 +22,9 @@ type kpi struct {
 // alertRow is an alert in a list.
 type alertRow struct {
 	ID, Severity, Status, Title, Summary, Region, RegionName, Category, Rule, AssignedTo string
-	CaseID                                                                              string
-	FirstSeen, LastSeen                                                                time.Time
-	Inhibited                                                                          bool
+	CaseID                                                                               string
+	FirstSeen, LastSeen                                                                  time.Time
+	Inhibited                                                                            bool
 }
 
 type cockpitView struct {

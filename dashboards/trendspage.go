@@ -1,8 +1,8 @@
 package dashboards
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -18,18 +18,18 @@ type choice struct {
 
 type trendsView struct {
 	pageBase
-	Q                                     TrendQuery
-	Metrics, Dims, Grains, Compares       []choice
-	Levels, Counties, Categories, Types   []choice
-	Chart                                 *Chart
-	Rows                                  []trendTableRow
-	DimLabels                             []string
-	ValueLabel, CompareLabel              string
-	Exports                               []choice
-	RowCap                                int
-	Error                                 string
-	Dim1, Dim2                            string
-	TableCap, TotalRows                   int
+	Q                                   TrendQuery
+	Metrics, Dims, Grains, Compares     []choice
+	Levels, Counties, Categories, Types []choice
+	Chart                               *Chart
+	Rows                                []trendTableRow
+	DimLabels                           []string
+	ValueLabel, CompareLabel            string
+	Exports                             []choice
+	RowCap                              int
+	Error                               string
+	Dim1, Dim2                          string
+	TableCap, TotalRows                 int
 }
 
 // tableCap is the most rows the page's table shows; exports carry them all.

@@ -19,10 +19,10 @@ import (
 // but carry no planted truth; use Generate for that. Rows are keyed by the
 // seed, so two calls with different seeds add different records.
 type Bulk struct {
-	DB       *warehouse.DB
-	Start    time.Time // first day
-	Days     int
-	Seed     uint64
+	DB                *warehouse.DB
+	Start             time.Time // first day
+	Days              int
+	Seed              uint64
 	Petitions, Orders uint64
 }
 
