@@ -73,6 +73,11 @@ type generator struct {
 	records  []Record
 	truth    *Truth
 	periods  []refdata.Period
+	// lag draws the laggards' extra failures from its own stream;
+	// laggards are the units handling badly (a county's units, a department).
+	lag       *rand.Rand
+	laggards  map[string]bool
+	lagCounty string
 }
 
 // Generate makes the records (in the order they reach Kafka) and the truth.
@@ -98,6 +103,7 @@ func Generate(cfg Config) ([]Record, *Truth, error) {
 		g.now = g.end
 	}
 	g.index()
+	g.pickLaggards()
 	for d := 0; d < cfg.Days; d++ {
 		day := start.AddDate(0, 0, d)
 		g.background(day)

@@ -46,6 +46,10 @@ func (g *generator) handlePetition(caseID string, s petitionSpec, unit string) {
 	if g.chance(0.08) {
 		accepted = s.at.Add(g.between(days(16), days(25))) // accepted late
 	}
+	lag := g.laggard(unit)
+	if lag && g.lagChance(0.45) {
+		accepted = s.at.Add(days(16 + 14*g.lag.Float64()))
+	}
 	if !ev("accepted", accepted, nil) {
 		return
 	}
@@ -61,11 +65,11 @@ func (g *generator) handlePetition(caseID string, s petitionSpec, unit string) {
 		ev("extended", accepted.Add(g.between(days(45), days(58))), nil)
 		limit = days(90)
 	}
-	if g.chance(0.05) {
+	if g.chance(0.05) || lag && g.lagChance(0.2) {
 		return // still open: becomes backlog
 	}
 	concluded := accepted.Add(g.between(days(8), limit-days(3)))
-	if g.chance(0.1) {
+	if g.chance(0.1) || lag && g.lagChance(0.4) {
 		concluded = accepted.Add(g.between(limit+days(1), limit+days(30))) // concluded late
 	}
 	result := []string{"upheld", "partial", "rejected"}[g.pick([]float64{40, 30, 30})]
@@ -73,6 +77,9 @@ func (g *generator) handlePetition(caseID string, s petitionSpec, unit string) {
 		return
 	}
 	sat := []string{"satisfied", "basic", "unsatisfied"}[g.pick([]float64{60, 25, 15})]
+	if lag && g.lagChance(0.35) {
+		sat = "unsatisfied"
+	}
 	ev("evaluated", concluded.Add(g.between(days(1), days(10))), map[string]string{"satisfaction": sat})
 	pReview := 0.08
 	if sat == "unsatisfied" || result == "rejected" {

@@ -101,6 +101,7 @@ func (g *generator) plant() {
 		id := g.collective(1+g.rng.IntN(2), "national", true)
 		g.truth.BeijingAbnormal = append(g.truth.BeijingAbnormal, id)
 	}
+	g.plantLaggardThreeVisits()
 	// Hotline callers who escalate: two or three complaints, then a
 	// petition in the same category within 60 days.
 	for i := 0; i < g.per30(5); i++ {

@@ -23,6 +23,9 @@ type Truth struct {
 	Escalations     []Escalation `json:"hotline_escalations"`
 	AtRisk          []Person     `json:"hotline_at_risk_callers"`
 	MissingReports  []Missing    `json:"missing_zero_reports"`
+	// Laggards are the units made to handle petitions worst (late, left
+	// open, unsatisfied), with extra 三访 in the county: the bottom of 考核.
+	Laggards []string `json:"laggard_units"`
 }
 
 // Surge is extra petitions in one county and category over some days.

@@ -32,4 +32,14 @@ var Migrations = []Migration{
 		createTables(append(withStaging(IndicatorTables...), transformRunsTable)...)},
 	{5, "alerts, alert_log, alert_outbox",
 		createTables(alertsTable, alertLogTable, alertOutboxTable)},
+	{6, "repeat_monthly: collective and people (for the cockpit's cards)",
+		func(t Target) []string {
+			var out []string
+			for _, tb := range withStaging(repeatMonthlyTable) {
+				out = append(out, tb.AddColumnsSQL(t, "collective", "people")...)
+			}
+			return out
+		}},
+	{7, "assessment_scores, assessment_bulletins",
+		createTables(assessmentScoresTable, assessmentBulletinsTable)},
 }

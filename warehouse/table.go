@@ -120,3 +120,29 @@ func quoteIdent(s string) string {
 func quoteString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
+
+// AddColumnsSQL returns idempotent statements that add tb's named columns
+// to a table created before they existed (the local table and, on a
+// cluster, the Distributed table over it).
+func (tb Table) AddColumnsSQL(target Target, names ...string) []string {
+	var adds []string
+	for _, n := range names {
+		for _, c := range tb.Columns {
+			if c.Name == n {
+				adds = append(adds, fmt.Sprintf("ADD COLUMN IF NOT EXISTS %s %s COMMENT %s", quoteIdent(c.Name), c.Type, quoteString(c.Comment)))
+			}
+		}
+	}
+	if len(adds) != len(names) {
+		panic(fmt.Sprintf("AddColumnsSQL: table %s lacks one of %v", tb.Name, names))
+	}
+	tables := []string{target.LocalName(tb.Name)}
+	if target.Cluster != "" {
+		tables = append(tables, tb.Name)
+	}
+	var out []string
+	for _, name := range tables {
+		out = append(out, fmt.Sprintf("ALTER TABLE %s.%s%s %s", quoteIdent(target.Database), quoteIdent(name), target.onCluster(), strings.Join(adds, ", ")))
+	}
+	return out
+}

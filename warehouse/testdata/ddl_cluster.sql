@@ -913,3 +913,59 @@ COMMENT 'notifications to deliver: one row per notification and receiver (newest
 CREATE TABLE IF NOT EXISTS `xfwatch`.`alert_outbox` ON CLUSTER `xf_cluster` AS `xfwatch`.`alert_outbox_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'alert_outbox_local', cityHash64(notification_id));
 
+ALTER TABLE `xfwatch`.`repeat_monthly_local` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXISTS `collective` UInt32 COMMENT '集体访 (headcount >= 5) among the petitions', ADD COLUMN IF NOT EXISTS `people` UInt32 COMMENT 'people involved (sum of headcount)';
+
+ALTER TABLE `xfwatch`.`repeat_monthly` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXISTS `collective` UInt32 COMMENT '集体访 (headcount >= 5) among the petitions', ADD COLUMN IF NOT EXISTS `people` UInt32 COMMENT 'people involved (sum of headcount)';
+
+ALTER TABLE `xfwatch`.`repeat_monthly_staging_local` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXISTS `collective` UInt32 COMMENT '集体访 (headcount >= 5) among the petitions', ADD COLUMN IF NOT EXISTS `people` UInt32 COMMENT 'people involved (sum of headcount)';
+
+ALTER TABLE `xfwatch`.`repeat_monthly_staging` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXISTS `collective` UInt32 COMMENT '集体访 (headcount >= 5) among the petitions', ADD COLUMN IF NOT EXISTS `people` UInt32 COMMENT 'people involved (sum of headcount)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`assessment_scores_local` ON CLUSTER `xf_cluster`
+(
+    `year` UInt16 COMMENT 'assessment year',
+    `month` UInt8 COMMENT '0 for the annual score, else the month of a monthly score',
+    `unit` LowCardinality(String) COMMENT 'assessed unit: a county government (its county\'s units together) or a city department',
+    `unit_name` String COMMENT 'its name',
+    `rubric_version` LowCardinality(String) COMMENT 'the rubric the score used',
+    `score` Float64 COMMENT '0-100: points over the assessed criteria, scaled to 100, minus deductions; NaN when nothing was assessed',
+    `score_low` Float64 COMMENT 'lower end of the 90% interval',
+    `score_high` Float64 COMMENT 'upper end of the 90% interval',
+    `rank` UInt16 COMMENT '1 = best',
+    `rank_best` UInt16 COMMENT 'best rank the interval allows',
+    `rank_worst` UInt16 COMMENT 'worst rank the interval allows',
+    `deductions` Float64 COMMENT 'points deducted for 通报 and 一事一通报',
+    `assessed_weight` Float64 COMMENT 'weight of the criteria with data',
+    `met_target` Bool COMMENT '达标: score at or above the rubric\'s pass score, no 一事一通报',
+    `criteria` String COMMENT 'JSON: each criterion\'s input counts, raw and shrunk value, interval, points, or not assessed',
+    `computed_at` DateTime64(3, 'Asia/Shanghai') COMMENT 'when it was computed'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/xfwatch/assessment_scores_local', '{replica}', computed_at)
+PARTITION BY year
+ORDER BY (year, month, unit, rubric_version)
+COMMENT '考核 scores per unit and period (a year, or a month for 通报)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`assessment_scores` ON CLUSTER `xf_cluster` AS `xfwatch`.`assessment_scores_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'assessment_scores_local', rand());
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`assessment_bulletins_local` ON CLUSTER `xf_cluster`
+(
+    `year` UInt16 COMMENT 'year',
+    `month` UInt8 COMMENT 'month',
+    `unit` LowCardinality(String) COMMENT 'unit named',
+    `unit_name` String COMMENT 'its name',
+    `reason` LowCardinality(String) COMMENT 'three_visits|bottom_score|backlog|one_event',
+    `detail` String COMMENT 'what, in Chinese',
+    `case_id` String COMMENT 'the case of a 一事一通报 item, else empty',
+    `written_review` Bool COMMENT '书面检查 required: named this month and the month before',
+    `rubric_version` LowCardinality(String) COMMENT 'rubric',
+    `computed_at` DateTime64(3, 'Asia/Shanghai') COMMENT 'when it was computed'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/xfwatch/assessment_bulletins_local', '{replica}', computed_at)
+PARTITION BY year
+ORDER BY (year, month, unit, reason, case_id)
+COMMENT '月通报: units named in a month, and 一事一通报 items';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`assessment_bulletins` ON CLUSTER `xf_cluster` AS `xfwatch`.`assessment_bulletins_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'assessment_bulletins_local', rand());
+

@@ -1,0 +1,345 @@
+package assess_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"xfwatch/assess"
+	"xfwatch/warehouse/whtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(whtest.Main(m)) }
+
+const testRubric = `version: "test-%Y"
+year: %Y
+pass_score: 80
+shrinkage: {max_prior_strength: 50}
+bulletin: {bottom: 1, backlog_threshold: 3}
+deductions: {per_bulletin: 2, per_one_event: 3, cap: 20}
+criteria:
+  - {id: conclude, standard: 合理诉求及时解决, label: 按期办结率, indicator: conclude_on_time_rate, weight: 60, floor: 0.5, target: 0.9, direction: higher}
+  - {id: three, standard: 三访明显减少, label: 三访同比变化, indicator: three_visits_change, weight: 40, floor: 0.0, target: -0.5, direction: lower}
+`
+
+func rubricDir(t *testing.T, years ...string) string {
+	dir := t.TempDir()
+	for _, y := range years {
+		if err := os.WriteFile(filepath.Join(dir, y+".yaml"), []byte(strings.ReplaceAll(testRubric, "%Y", y)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+var now = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+// fixture: a small city in January and February 2025. Expected numbers
+// come from testdata/fixture.R (an independent computation in R).
+func fixture(t *testing.T) *whtest.Records {
+	r := whtest.NewRecords(t)
+	um := "month, unit, conclude_due, concluded_on_time, backlog_end, received"
+	r.Insert("unit_monthly", um,
+		[]any{whtest.Date("2025-01-01"), "G620102", 40, 36, 0, 40}, []any{whtest.Date("2025-02-01"), "G620102", 60, 54, 1, 60},
+		[]any{whtest.Date("2025-01-01"), "G620102001", 10, 9, 0, 10}, // a township of 城关区 counts for 城关区
+		[]any{whtest.Date("2025-01-01"), "G620103", 10, 5, 5, 10}, []any{whtest.Date("2025-02-01"), "G620103", 10, 5, 2, 10},
+		[]any{whtest.Date("2025-01-01"), "G620104", 5, 5, 0, 5},
+		[]any{whtest.Date("2025-01-01"), "CITY-ZJJ", 25, 20, 0, 25}, []any{whtest.Date("2025-02-01"), "CITY-ZJJ", 25, 20, 0, 25})
+	r.Insert("three_visits_monthly", "month, county_code, type, n",
+		[]any{whtest.Date("2025-01-01"), "620102", "city_collective", 2}, []any{whtest.Date("2024-01-01"), "620102", "city_collective", 4},
+		[]any{whtest.Date("2025-02-01"), "620103", "beijing_abnormal", 3})
+	r.Insert("petition_flags", "case_id, received_at, county_code, three_visit_type, petitioner_key, is_collective, headcount",
+		[]any{"XF-B1", whtest.At("2025-02-10 10:00"), "620103", "beijing_abnormal", "k1", true, 8})
+	r.Flush()
+	return r
+}
+
+func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
+
+func TestFixtureScores(t *testing.T) {
+	r := fixture(t)
+	rs, err := assess.LoadRubrics(rubricDir(t, "2025"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := assess.Compute(context.Background(), r.DB, rs, 2025, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]assess.UnitScore{}
+	for _, s := range res.Scores {
+		by[s.Unit] = s
+	}
+	want := []struct {
+		unit                     string
+		value, low, high         float64
+		points                   float64
+		score, scoreLow, scoreHi float64
+		rank, best, worst        int
+		deductions               float64
+		met                      bool
+	}{
+		{"G620102", 0.894373, 0.844942, 0.936320, 59.1560, 97.16, 89.74, 98, 2, 1, 3, 2, true},
+		{"G620103", 0.610759, 0.462270, 0.750707, 16.6138, 9.61, 0, 30.61, 4, 4, 4, 7, false},
+		{"G620104", 0.888315, 0.734691, 0.983050, 58.2472, 98.25, 75.20, 100, 1, 1, 3, 0, true},
+		{"CITY-ZJJ", 0.805402, 0.716496, 0.882656, 45.8103, 76.35, 54.12, 95.66, 3, 1, 3, 0, false},
+	}
+	for _, w := range want {
+		s := by[w.unit]
+		c := s.Criteria[0]
+		if !c.Assessed || !near(c.Value, w.value, 1e-6) || !near(c.Low, w.low, 1e-6) || !near(c.High, w.high, 1e-6) || !near(c.Points, w.points, 1e-4) {
+			t.Errorf("%s 按期办结率 = %+v, want value %v [%v, %v] points %v", w.unit, c, w.value, w.low, w.high, w.points)
+		}
+		if !near(s.Score, w.score, 0.005) || !near(s.Low, w.scoreLow, 0.005) || !near(s.High, w.scoreHi, 0.005) {
+			t.Errorf("%s score %v [%v, %v], want %v [%v, %v]", w.unit, s.Score, s.Low, s.High, w.score, w.scoreLow, w.scoreHi)
+		}
+		if s.Rank != w.rank || s.RankBest != w.best || s.RankWorst != w.worst {
+			t.Errorf("%s rank %d (%d-%d), want %d (%d-%d)", w.unit, s.Rank, s.RankBest, s.RankWorst, w.rank, w.best, w.worst)
+		}
+		if s.Deductions != w.deductions || s.MetTarget != w.met || s.RubricVersion != "test-2025" {
+			t.Errorf("%s deductions %v met %v version %s", w.unit, s.Deductions, s.MetTarget, s.RubricVersion)
+		}
+	}
+	// 三访: -50% is full marks, +300% none, no 三访 at all full; a department is not assessed on it.
+	if c := by["G620102"].Criteria[1]; c.Value != -0.5 || c.Points != 40 || c.Current != 2 || c.Previous != 4 {
+		t.Errorf("城关区 三访 %+v", c)
+	}
+	if c := by["G620103"].Criteria[1]; c.Value != 3 || c.Points != 0 {
+		t.Errorf("七里河区 三访 %+v", c)
+	}
+	if c := by["G620104"].Criteria[1]; c.Value != -1 || c.Points != 40 {
+		t.Errorf("西固区 三访 %+v", c)
+	}
+	if c := by["CITY-ZJJ"].Criteria[1]; c.Assessed || !strings.Contains(c.Note, "不适用") || by["CITY-ZJJ"].AssessedWeight != 60 {
+		t.Errorf("住建局 三访 %+v, weight %v", c, by["CITY-ZJJ"].AssessedWeight)
+	}
+	// No data: "not assessed", never 0.
+	if s := by["G620121"]; s.Assessed || s.Rank != 0 || s.Criteria[0].Assessed || s.Criteria[0].Note == "" {
+		t.Errorf("永登县 without data: %+v", s)
+	}
+	if !near(res.Overlap, 2.0/3, 1e-9) {
+		t.Errorf("overlap %v, want 2/3", res.Overlap)
+	}
+	// 通报: January names 城关区 for 三访, 七里河区 for the lowest score and
+	// its 积案; February names 七里河区 again (书面检查) and its 一事一通报.
+	var got []string
+	for _, b := range res.Bulletins {
+		line := b.Unit + " " + b.Reason
+		if b.WrittenReview {
+			line += " 书面检查"
+		}
+		got = append(got, fmtMonth(b.Month)+" "+line)
+	}
+	wantB := "1 G620102 three_visits|1 G620103 bottom_score|1 G620103 backlog|2 G620103 three_visits 书面检查|2 G620103 bottom_score 书面检查|2 G620103 one_event 书面检查"
+	if strings.Join(got, "|") != wantB {
+		t.Errorf("bulletins:\n got  %s\n want %s", strings.Join(got, "|"), wantB)
+	}
+}
+
+func fmtMonth(m int) string { return string(rune('0' + m)) }
+
+func TestStoredScoresStayWithTheirRubric(t *testing.T) {
+	r := fixture(t)
+	ctx := context.Background()
+	dir := rubricDir(t, "2025")
+	rs, _ := assess.LoadRubrics(dir)
+	res, err := assess.Compute(ctx, r.DB, rs, 2025, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := assess.Save(ctx, r.DB, res); err != nil {
+		t.Fatal(err)
+	}
+	before, err := assess.Stored(ctx, r.DB, 2025, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A new rubric for 2026 with other weights, and 2026 scored with it.
+	changed := strings.ReplaceAll(strings.ReplaceAll(testRubric, "%Y", "2026"), "weight: 60", "weight: 70")
+	changed = strings.ReplaceAll(changed, "weight: 40", "weight: 30")
+	if err := os.WriteFile(filepath.Join(dir, "2026.yaml"), []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err = assess.LoadRubrics(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res26, err := assess.Compute(ctx, r.DB, rs, 2026, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := assess.Save(ctx, r.DB, res26); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := assess.Stored(ctx, r.DB, 2025, 0)
+	if a, b := mustJSON(t, before), mustJSON(t, after); a != b {
+		t.Fatalf("2025's stored scores changed with 2026's rubric")
+	}
+	// Recomputing 2025 with its own rubric gives the same rows.
+	again, err := assess.Compute(ctx, r.DB, rs, 2025, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := assess.Save(ctx, r.DB, again); err != nil {
+		t.Fatal(err)
+	}
+	recomputed, _ := assess.Stored(ctx, r.DB, 2025, 0)
+	if a, b := mustJSON(t, before), mustJSON(t, recomputed); a != b {
+		t.Fatalf("recomputing 2025 gave other rows:\n%s\n%s", a, b)
+	}
+	if n := whtest.Uint(t, r.DB, "SELECT count() FROM "+r.DB.Table("assessment_scores")+" FINAL WHERE year = 2025"); n != uint64(len(before)) {
+		t.Errorf("%d stored 2025 rows after recomputing, want %d", n, len(before))
+	}
+	for _, s := range recomputed {
+		if s.RubricVersion != "test-2025" {
+			t.Fatalf("stored row with rubric %s", s.RubricVersion)
+		}
+	}
+	// The stored criteria explain the score line by line.
+	for _, s := range recomputed {
+		if s.Unit == "G620102" && (s.Criteria[0].K != 99 || s.Criteria[0].N != 110 || s.Criteria[0].PriorAlpha == 0) {
+			t.Errorf("stored inputs of 城关区: %+v", s.Criteria[0])
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestCommendedAfterThreeYears(t *testing.T) {
+	r := fixture(t)
+	for _, y := range []string{"2023", "2024"} {
+		r.Insert("unit_monthly", "month, unit, conclude_due, concluded_on_time, received",
+			[]any{whtest.Date(y + "-03-01"), "G620104", 5, 5, 5}, []any{whtest.Date(y + "-03-01"), "G620102", 5, 1, 5})
+	}
+	r.Flush()
+	rs, err := assess.LoadRubrics(rubricDir(t, "2023", "2024", "2025"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := assess.Compute(context.Background(), r.DB, rs, 2025, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Scores {
+		want := s.Unit == "G620104" // met 2023, 2024, 2025; 城关区 failed 2023 and 2024
+		if s.Commendable != want {
+			t.Errorf("%s commendable %v, want %v", s.Unit, s.Commendable, want)
+		}
+	}
+	// Without the rubric of 2023 the run cannot be shown: nobody is.
+	rs2, _ := assess.LoadRubrics(rubricDir(t, "2024", "2025"))
+	res, _ = assess.Compute(context.Background(), r.DB, rs2, 2025, 0, now)
+	for _, s := range res.Scores {
+		if s.Commendable {
+			t.Errorf("%s commendable without 2023's rubric", s.Unit)
+		}
+	}
+}
+
+func TestBadRubricsAreRefused(t *testing.T) {
+	good := strings.ReplaceAll(testRubric, "%Y", "2025")
+	cases := map[string]string{
+		"weights add up to 90": strings.Replace(good, "weight: 40", "weight: 30", 1),
+		":8: criterion \"conclude\": indicator \"on_time\" is unknown": strings.Replace(good, "indicator: conclude_on_time_rate", "indicator: on_time", 1),
+		"direction higher but target":                                  strings.Replace(good, "floor: 0.5, target: 0.9", "floor: 0.9, target: 0.5", 1),
+		"floor and target are both":                                    strings.Replace(good, "floor: 0.5, target: 0.9", "floor: 0.5, target: 0.5", 1),
+		"pass_score":                                                   strings.Replace(good, "pass_score: 80", "pass_score: 180", 1),
+		"must be between 0 and 1":                                      strings.Replace(good, "target: 0.9", "target: 90", 1),
+	}
+	for want, text := range cases {
+		_, err := assess.ParseRubric([]byte(text), "r.yaml")
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want an error with %q, got %v", want, err)
+		}
+	}
+	dir := rubricDir(t, "2025")
+	os.WriteFile(filepath.Join(dir, "copy.yaml"), []byte(good), 0o644)
+	if _, err := assess.LoadRubrics(dir); err == nil || !strings.Contains(err.Error(), "both for 2025") {
+		t.Errorf("two rubrics for one year: %v", err)
+	}
+	if rs, err := assess.LoadRubrics(""); err != nil || rs[2026] == nil || rs[2025] == nil {
+		t.Errorf("shipped rubrics: %v", err)
+	}
+}
+
+func TestOutputsAgree(t *testing.T) {
+	r := fixture(t)
+	rs, _ := assess.LoadRubrics(rubricDir(t, "2025"))
+	res, err := assess.Compute(context.Background(), r.DB, rs, 2025, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js bytes.Buffer
+	if err := res.Write(&js, "json"); err != nil {
+		t.Fatal(err)
+	}
+	var parsed struct {
+		Scores []assess.UnitScore
+	}
+	if err := json.Unmarshal(js.Bytes(), &parsed); err != nil {
+		t.Fatal(err)
+	}
+	b, err := res.XLSX()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheets := f.GetSheetList()
+	if len(sheets) != 2+len(res.Rubric.Criteria) || sheets[0] != "排名" || sheets[len(sheets)-1] != "通报" {
+		t.Fatalf("sheets %v", sheets)
+	}
+	rows, _ := f.GetRows("排名", excelize.Options{RawCellValue: true})
+	if rows[0][0] != "名次" || rows[0][4] != "得分" {
+		t.Fatalf("header %v", rows[0])
+	}
+	seen := 0
+	for i, row := range rows[1:] {
+		for _, s := range parsed.Scores {
+			if row[2] != s.Unit || !s.Assessed {
+				continue
+			}
+			seen++
+			cell, _ := excelize.CoordinatesToCellName(5, i+2)
+			if typ, _ := f.GetCellType("排名", cell); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+				t.Errorf("score of %s is not a number in the workbook", s.Unit)
+			}
+			if row[4] != trimFloat(s.Score) {
+				t.Errorf("%s: workbook %s, JSON %v", s.Unit, row[4], s.Score)
+			}
+		}
+	}
+	if seen != 4 {
+		t.Errorf("%d assessed units in the workbook", seen)
+	}
+	bl, _ := f.GetRows("通报")
+	if len(bl) != 1+len(res.Bulletins) {
+		t.Errorf("%d bulletin rows, want %d", len(bl)-1, len(res.Bulletins))
+	}
+	var csvOut bytes.Buffer
+	res.Write(&csvOut, "csv")
+	if !bytes.HasPrefix(csvOut.Bytes(), []byte("\ufeff名次")) {
+		t.Error("the CSV has no BOM")
+	}
+}
+
+func trimFloat(v float64) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
