@@ -40,6 +40,20 @@ type Result struct {
 	Overlap     float64     // share of adjacent ranks whose intervals overlap
 }
 
+// byRank orders scores best first, the units not assessed last.
+func byRank(scores []UnitScore) {
+	sort.SliceStable(scores, func(i, j int) bool {
+		a, b := scores[i], scores[j]
+		if (a.Rank == 0) != (b.Rank == 0) {
+			return b.Rank == 0
+		}
+		if a.Rank != b.Rank {
+			return a.Rank < b.Rank
+		}
+		return a.Unit < b.Unit
+	})
+}
+
 // Compute scores year y (month 0) or its month m with that year's rubric.
 func Compute(ctx context.Context, db *warehouse.DB, rubrics Rubrics, y, m int, now time.Time) (*Result, error) {
 	r, err := rubrics.For(y)
@@ -67,6 +81,7 @@ func Compute(ctx context.Context, db *warehouse.DB, rubrics Rubrics, y, m int, n
 			}
 		}
 		res.Overlap = Overlap(res.Scores)
+		byRank(res.Scores)
 		return res, nil
 	}
 	res.Bulletins = bulletins
@@ -100,6 +115,7 @@ func Compute(ctx context.Context, db *warehouse.DB, rubrics Rubrics, y, m int, n
 	for i := range res.Scores {
 		res.Scores[i].Commendable = runs[res.Scores[i].Unit] >= 3
 	}
+	byRank(res.Scores)
 	return res, nil
 }
 
@@ -346,4 +362,26 @@ func (res *Result) Summary() string {
 	}
 	return strings.TrimSpace(fmt.Sprintf("%s考核，细则版本 %s：%d 个单位参评，%d 条通报；相邻名次区间重叠 %.0f%%",
 		period, res.Rubric.Version, n, len(res.Bulletins), 100*res.Overlap))
+}
+
+// StoredResult rebuilds a result from the stored rows of a year (month 0)
+// or a month: what was computed then, under the rubric of the time.
+func StoredResult(ctx context.Context, db *warehouse.DB, y, m int) (*Result, error) {
+	scores, err := Stored(ctx, db, y, m)
+	if err != nil {
+		return nil, err
+	}
+	if len(scores) == 0 {
+		return nil, nil
+	}
+	bulletins, err := StoredBulletins(ctx, db, y, m)
+	if err != nil {
+		return nil, err
+	}
+	r := &Rubric{Version: scores[0].RubricVersion, Year: y}
+	for _, c := range scores[0].Criteria {
+		r.Criteria = append(r.Criteria, Criterion{ID: c.ID, Standard: c.Standard, Label: c.Label, Indicator: c.Indicator,
+			Weight: c.Weight, Floor: c.Floor, Target: c.Target, Direction: c.Direction})
+	}
+	return &Result{Year: y, Month: m, Months: 12, Rubric: r, Scores: scores, Bulletins: bulletins, Overlap: Overlap(scores)}, nil
 }

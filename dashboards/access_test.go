@@ -70,6 +70,9 @@ func testAccessMatrix(t *testing.T, e *env) {
 		{"/api/v1/trends?metric=petitions&dims=region,category&grain=month", func(p dashboards.Permissions) bool { return p.Trends }, ""},
 		{"/api/v1/trends?metric=conclude_on_time_rate&dims=unit&format=csv", func(p dashboards.Permissions) bool { return p.Export }, ""},
 		{"/audit", func(p dashboards.Permissions) bool { return p.Audit }, ""},
+		{"/assess", func(p dashboards.Permissions) bool { return p.Assess }, ""},
+		{"/assess/unit/G620102", func(p dashboards.Permissions) bool { return p.Assess }, ""},
+		{"/assess/export?format=xlsx", func(p dashboards.Permissions) bool { return p.Assess }, ""},
 	}
 	keys := e.str(t, "SELECT DISTINCT petitioner_key FROM "+e.db.Table("petitions")+" LIMIT 3000")
 	keys = append(keys, e.str(t, "SELECT DISTINCT member FROM "+e.db.Table("alerts")+" WHERE member != '' LIMIT 1000")...)

@@ -197,6 +197,9 @@ func testBrowser(t *testing.T, e *env) {
 	b.login(t, base, "analyst")
 	b.check(t, "trends", base+"/trends?metric=petitions&dims=region&grain=week&compare=yoy", 1)
 	b.check(t, "trends-rate", base+"/trends?metric=conclude_on_time_rate&grain=month&compare=mom", 1)
+	b.login(t, base, "assessor")
+	b.check(t, "assess", base+"/assess", 1)
+	b.check(t, "assess-unit", base+"/assess/unit/G620102", 0)
 	host := strings.TrimPrefix(base, "http://")
 	b.clean(t, func(u *url.URL) bool {
 		return (u.Scheme == "http" && u.Host == host) || u.Scheme == "data"

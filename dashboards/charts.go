@@ -372,3 +372,47 @@ func seriesName(labels []string) string {
 	}
 	return strings.Join(labels, " · ")
 }
+
+// RankedScore is one unit on the ranking chart.
+type RankedScore struct {
+	Name            string
+	Score, Low, High float64
+	Rank, Best, Worst int
+}
+
+// RankingChart draws the 考核 ranking: each unit's score as a point with its
+// 90% interval as a bar around it, best at the top.
+func RankingChart(title string, scores []RankedScore) Chart {
+	names := make([]string, len(scores))
+	base := make([]opts.BarData, len(scores))
+	span := make([]opts.BarData, len(scores))
+	points := make([]opts.ScatterData, len(scores))
+	tips := map[string]string{}
+	for i, s := range scores {
+		names[i] = s.Name
+		base[i] = opts.BarData{Value: roundTo(s.Low, 2)}
+		span[i] = opts.BarData{Value: roundTo(s.High-s.Low, 2)}
+		points[i] = opts.ScatterData{Value: roundTo(s.Score, 2)}
+		tips[s.Name] = fmt.Sprintf("%s\n得分 %.1f（90%%区间 %.1f–%.1f）\n名次 %d，名次区间 %d–%d", s.Name, s.Score, s.Low, s.High, s.Rank, s.Best, s.Worst)
+	}
+	b := charts.NewBar()
+	b.SetGlobalOptions(
+		charts.WithTitleOpts(opts.Title{Title: title, Left: "center"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Formatter: types.FuncStr("xf:tip")}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: names, AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: 35}}),
+		charts.WithYAxisOpts(opts.YAxis{Name: "得分", Min: 0, Max: 100}),
+		charts.WithGridOpts(opts.Grid{Left: "50", Right: "30", Top: "50", Bottom: "110"}),
+		charts.WithAnimation(false),
+	)
+	b.SetXAxis(names)
+	b.AddSeries("区间起点", base, charts.WithBarChartOpts(opts.BarChart{Stack: "interval"}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: "transparent"}))
+	b.AddSeries("90%区间", span, charts.WithBarChartOpts(opts.BarChart{Stack: "interval", BarWidth: "40%"}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: "#90caf9"}))
+	sc := charts.NewScatter()
+	sc.SetXAxis(names)
+	sc.AddSeries("得分", points, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#0d47a1"}))
+	b.Overlap(sc)
+	return Chart{ID: "ranking", Option: option(b), Tips: tips, Height: 420}
+}

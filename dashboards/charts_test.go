@@ -134,3 +134,14 @@ func TestGoldenEvidence(t *testing.T) {
 	b := EvidenceChart("预警依据", nil, 52, 50)
 	golden(t, "evidence_value", b)
 }
+
+func TestGoldenRanking(t *testing.T) {
+	c := RankingChart("2026 年全年考核得分与 90% 区间", []RankedScore{
+		{Name: "西固区人民政府", Score: 61.04, Low: 51.0, High: 70.7, Rank: 1, Best: 1, Worst: 3},
+		{Name: "皋兰县人民政府", Score: 14.5, Low: 12.1, High: 18.2, Rank: 2, Best: 2, Worst: 2},
+	})
+	golden(t, "ranking", c)
+	if !strings.Contains(c.Tips["西固区人民政府"], "得分 61.0（90%区间 51.0–70.7）") {
+		t.Errorf("tip %q", c.Tips["西固区人民政府"])
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"xfwatch/alerts"
+	"xfwatch/assess"
 	"xfwatch/refdata"
 )
 
@@ -111,6 +112,9 @@ func (s *Server) baseFor(u *User, csrf, title string, l Links) pageBase {
 	if p.Trends {
 		b.Nav = append(b.Nav, navItem{"趋势分析", l.Trends()})
 	}
+	if p.Assess && !l.Static {
+		b.Nav = append(b.Nav, navItem{"考核", "/assess"})
+	}
 	if p.Audit && !l.Static {
 		b.Nav = append(b.Nav, navItem{"审计日志", l.Audit()})
 	}
@@ -140,6 +144,11 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%.1f%%", 100**v)
 	},
 	"num": fmtNumber,
+	"f1":  func(v float64) string { return fmt.Sprintf("%.1f", v) },
+	"pctv": func(v float64) string {
+		return fmt.Sprintf("%.1f%%", 100*v)
+	},
+	"reason": func(r string) string { return assess.ReasonLabel[r] },
 }
 
 var statusLabels = map[string]string{"firing": "待处理", "acknowledged": "处理中", "resolved": "已解决"}

@@ -103,6 +103,12 @@ func (c *refCache) unitLevel(code string) string {
 	return c.units[code].Level
 }
 
+func (c *refCache) unitRegion(code string) string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.units[code].Region
+}
+
 // label names a dimension value.
 func (c *refCache) label(dim, code string) string {
 	switch dim {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"xfwatch/alerts"
+	"xfwatch/assess"
 	"xfwatch/warehouse"
 )
 
@@ -34,6 +35,8 @@ type Config struct {
 	SessionIdle time.Duration
 	// MapName is the name the map script registers (兰州 for the demo city).
 	MapName string
+	// Rubrics for recomputing 考核 from the page (nil: the shipped ones).
+	Rubrics assess.Rubrics
 }
 
 // Server serves the views and the API.
@@ -137,6 +140,11 @@ func (s *Server) routes() {
 	m.Handle("POST /alerts/{id}/act", s.endpoint("alert:act", func(p Permissions) bool { return p.AlertActions }, false, s.alertAct))
 	m.Handle("GET /trends", s.endpoint("view:trends", func(p Permissions) bool { return p.Trends }, false, s.trendsPage))
 	m.Handle("GET /api/v1/trends", s.endpoint("export:trends", func(p Permissions) bool { return p.Trends }, true, s.trendsAPI))
+	assessor := func(p Permissions) bool { return p.Assess }
+	m.Handle("GET /assess", s.endpoint("view:assess", assessor, false, s.assessPage))
+	m.Handle("GET /assess/unit/{unit}", s.endpoint("view:assess_unit", assessor, false, s.assessUnit))
+	m.Handle("GET /assess/export", s.endpoint("export:assess", assessor, false, s.assessExport))
+	m.Handle("POST /assess/compute", s.endpoint("assess:compute", assessor, false, s.assessCompute))
 	m.Handle("GET /audit", s.endpoint("view:audit", func(p Permissions) bool { return p.Audit }, false, s.auditPage))
 	s.mux = m
 }

@@ -15,10 +15,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"go.yaml.in/yaml/v3"
 
+	"xfwatch/assess"
 	"xfwatch/dashboards"
 	"xfwatch/internal/pipelinetest"
 	"xfwatch/warehouse"
@@ -54,6 +56,17 @@ func newEnv(t *testing.T) *env {
 	db := whtest.DB(t)
 	run := pipelinetest.Run(t, db, pipelinetest.Options{Days: 75, Seed: 11, Alerts: true})
 	e := &env{db: db, run: run}
+	rubrics, err := assess.LoadRubrics("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := assess.Compute(context.Background(), db, rubrics, time.Now().Year(), 0, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := assess.Save(context.Background(), db, res); err != nil {
+		t.Fatal(err)
+	}
 	// officer-town is scoped to a township of 城关区 that has petitions.
 	var town string
 	if err := db.QueryRow(context.Background(), "SELECT township_code FROM "+db.Table("petition_flags")+

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -134,6 +135,11 @@ func ParseDSN(dsn string) (*clickhouse.Options, Target, error) {
 	}
 	if opts.MaxOpenConns == 0 {
 		opts.MaxOpenConns = 16
+	}
+	// clickhouse-go waits 5 minutes for an answer by default; a backfill
+	// over years of records may run longer. read_timeout in the DSN wins.
+	if !strings.Contains(dsn, "read_timeout=") {
+		opts.ReadTimeout = time.Hour
 	}
 	return opts, target, nil
 }

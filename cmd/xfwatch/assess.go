@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"xfwatch/assess"
+	"xfwatch/gen"
+	"xfwatch/warehouse"
 )
 
 func init() {
@@ -74,5 +76,58 @@ func runAssess(ctx context.Context, args []string) error {
 		return fmt.Errorf("--out: %w", err)
 	}
 	fmt.Fprintln(os.Stderr, res.Summary()+"; written to "+*out)
+	return nil
+}
+
+// demoAssess scores the demo year and its last complete month with the
+// shipped rubric, stores them, and says where the generator's laggards
+// landed.
+func demoAssess(ctx context.Context, db *warehouse.DB, truth *gen.Truth) error {
+	rs, err := assess.LoadRubrics("")
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	y := now.Year()
+	if _, err := rs.For(y); err != nil {
+		fmt.Printf("\n考核: %v\n", err)
+		return nil
+	}
+	res, err := assess.Compute(ctx, db, rs, y, 0, now)
+	if err != nil {
+		return err
+	}
+	if err := assess.Save(ctx, db, res); err != nil {
+		return err
+	}
+	if m := int(now.Month()) - 1; m >= 1 {
+		monthly, err := assess.Compute(ctx, db, rs, y, m, now)
+		if err != nil {
+			return err
+		}
+		if err := assess.Save(ctx, db, monthly); err != nil {
+			return err
+		}
+	}
+	fmt.Println("\n考核 — " + res.Summary())
+	lag := map[string]bool{}
+	for _, u := range truth.Laggards {
+		lag[u] = true
+	}
+	ranked := 0
+	for _, s := range res.Scores {
+		if s.Rank > 0 {
+			ranked++
+		}
+	}
+	for _, s := range res.Scores {
+		if s.Rank > 0 && (s.Rank > ranked-3 || lag[s.Unit]) {
+			mark := ""
+			if lag[s.Unit] {
+				mark = "  ← planted laggard"
+			}
+			fmt.Printf("  %2d/%d  %-16s %5.1f  (90%% %.1f–%.1f, rank band %d–%d)%s\n", s.Rank, ranked, s.Name, s.Score, s.Low, s.High, s.RankBest, s.RankWorst, mark)
+		}
+	}
 	return nil
 }

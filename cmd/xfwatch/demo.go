@@ -152,6 +152,9 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := printAlerts(ctx, db, truth); err != nil {
 		return err
 	}
+	if err := demoAssess(ctx, db, truth); err != nil {
+		return err
+	}
 	views, err := demoViews(db, c.data, engine, log)
 	if err != nil {
 		return err
