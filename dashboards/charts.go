@@ -375,8 +375,8 @@ func seriesName(labels []string) string {
 
 // RankedScore is one unit on the ranking chart.
 type RankedScore struct {
-	Name            string
-	Score, Low, High float64
+	Name              string
+	Score, Low, High  float64
 	Rank, Best, Worst int
 }
 

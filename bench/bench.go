@@ -1,0 +1,456 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/segmentio/kafka-go"
+
+	"xfwatch/broker"
+	"xfwatch/ingest"
+	"xfwatch/refdata"
+	"xfwatch/warehouse"
+)
+
+// Config says how big to measure.
+type Config struct {
+	Records          int    // petition records through ingest
+	RecomputeRecords uint64 // petitions, and as many hotline orders, for the recompute and the views
+	Binary           string // the xfwatch binary (its own, by default)
+	Dir              string // scratch directory (removed after)
+	Progress         io.Writer
+}
+
+// Row is one figure of the table.
+type Row struct {
+	Figure, Measured, Target string
+	Met                      string // "yes", "no" or "" (no target)
+}
+
+// Report is the table with where and when it was measured.
+type Report struct {
+	Date, Machine string
+	Rows          []Row
+	Notes         []string
+}
+
+func (r *Report) add(figure, measured, target string, met *bool) {
+	m := ""
+	if met != nil {
+		m = map[bool]string{true: "yes", false: "**no**"}[*met]
+	}
+	r.Rows = append(r.Rows, Row{figure, measured, target, m})
+}
+
+func ptr(b bool) *bool { return &b }
+
+// Markdown prints the report.
+func (r *Report) Markdown(w io.Writer) {
+	fmt.Fprintf(w, "Measured %s on %s.\n\n", r.Date, r.Machine)
+	fmt.Fprintln(w, "| figure | measured | target (SPEC §10) | met |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	for _, x := range r.Rows {
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", x.Figure, x.Measured, x.Target, x.Met)
+	}
+	if len(r.Notes) > 0 {
+		fmt.Fprintln(w)
+		for _, n := range r.Notes {
+			fmt.Fprintln(w, "- "+n)
+		}
+	}
+}
+
+func machine() string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "model name"); ok {
+				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb uint64
+		fmt.Sscanf(strings.SplitN(string(b), "\n", 2)[0], "MemTotal: %d kB", &kb)
+		mem = fmt.Sprintf(", %.0f GiB", float64(kb)/(1<<20))
+	}
+	return fmt.Sprintf("%s, %d cores%s, %s", cpu, runtime.NumCPU(), mem, runtime.Version())
+}
+
+func rate(n int, d time.Duration) string {
+	return fmt.Sprintf("%s records/s", thousands(float64(n)/d.Seconds()))
+}
+
+func thousands(v float64) string {
+	s := fmt.Sprintf("%.0f", v)
+	var out []byte
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+func pct(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(float64(len(s)) * p)
+	if i >= len(s) {
+		i = len(s) - 1
+	}
+	return s[i]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) }
+
+// Run measures everything and returns the report.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if cfg.Records <= 0 {
+		cfg.Records = 1_000_000
+	}
+	if cfg.RecomputeRecords == 0 {
+		cfg.RecomputeRecords = 10_000_000
+	}
+	if cfg.Binary == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Binary = exe
+	}
+	if cfg.Progress == nil {
+		cfg.Progress = io.Discard
+	}
+	say := func(format string, a ...any) { fmt.Fprintf(cfg.Progress, "bench: "+format+"\n", a...) }
+	dir, err := os.MkdirTemp(cfg.Dir, "xfwatch-bench-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	logf, err := os.Create(filepath.Join(dir, "children.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	rep := &Report{Date: time.Now().Format("2006-01-02 15:04 MST"), Machine: machine()}
+
+	// The engine in its own process, behind ClickHouse's HTTP interface.
+	addr, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	engine, err := start(ctx, cfg.Binary, logf, "warehouse", "--listen", addr, "--data", filepath.Join(dir, "warehouse"))
+	if err != nil {
+		return nil, err
+	}
+	defer engine.stop(time.Minute)
+	if err := waitHTTP("http://"+addr+"/ping", 2*time.Minute, engine); err != nil {
+		return nil, fmt.Errorf("the warehouse process: %w (log: %s)", err, logf.Name())
+	}
+	city, err := refdata.Default()
+	if err != nil {
+		return nil, err
+	}
+	openDB := func(name string) (*warehouse.DB, error) {
+		dsn := "http://" + addr + "/" + name
+		if err := warehouse.EnsureDatabase(ctx, dsn, ""); err != nil {
+			return nil, err
+		}
+		db, err := warehouse.Open(ctx, dsn)
+		if err != nil {
+			return nil, err
+		}
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		if _, err := warehouse.Migrate(ctx, db, quiet); err != nil {
+			return nil, err
+		}
+		if _, err := refdata.Load(ctx, db, city); err != nil {
+			return nil, err
+		}
+		return db, nil
+	}
+
+	// Records in the broker.
+	kafkaBroker, err := broker.Start(broker.Config{Listen: "127.0.0.1:0", Partitions: 6, Topics: ingest.DefaultTopics.All()})
+	if err != nil {
+		return nil, err
+	}
+	defer kafkaBroker.Close()
+	day := time.Now().AddDate(0, 0, -3).Truncate(24 * time.Hour)
+	msgs := petitions(city, cfg.Records, 0, day)
+	size := 0
+	for _, m := range msgs {
+		size += len(m.Value)
+	}
+	say("producing %d petition records (%d bytes each on average)", len(msgs), size/len(msgs))
+	t0 := time.Now()
+	if err := produce(ctx, kafkaBroker.Addr(), ingest.DefaultTopics.Petitions, msgs); err != nil {
+		return nil, err
+	}
+	rep.Notes = append(rep.Notes, fmt.Sprintf("%d petition records of %d bytes on average, 6 partitions, produced in %v.",
+		len(msgs), size/len(msgs), time.Since(t0).Round(time.Millisecond)))
+
+	// Raw stages.
+	say("raw stages")
+	read, values, err := readAll(ctx, kafkaBroker.Addr(), ingest.DefaultTopics.Petitions)
+	if err != nil {
+		return nil, err
+	}
+	rep.add("broker read, kafka-go `Conn.ReadBatch`, 6 partitions in parallel", rate(len(values), read), "—", nil)
+	rows, decode, err := decodeAll(city, values)
+	if err != nil {
+		return nil, err
+	}
+	rep.add("JSON decode, validate, pseudonymise (all cores)", rate(len(rows), decode), "—", nil)
+	batches, build := buildAll(rows)
+	rep.add("Arrow build", rate(len(rows), build), "—", nil)
+	raw, err := openDB("bench_raw")
+	if err != nil {
+		return nil, err
+	}
+	insert, err := insertAll(ctx, raw, batches)
+	raw.Close()
+	if err != nil {
+		return nil, err
+	}
+	rep.add("engine insert of pre-built batches (clickhouse-go → HTTP → chDB)", rate(len(rows), insert), "—", nil)
+	slowest := max(read, insert)
+
+	// End to end, with `xfwatch ingest` in its own process.
+	say("end to end")
+	db, err := openDB("bench")
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	keyFile := filepath.Join(dir, "key")
+	if _, err := ingest.EnsureKeyFile(keyFile); err != nil {
+		return nil, err
+	}
+	metricsAddr, _ := freePort()
+	consumer, err := start(ctx, cfg.Binary, logf, "ingest", "--kafka", kafkaBroker.Addr(), "--clickhouse", "http://"+addr+"/bench",
+		"--group", "bench", "--key-file", keyFile, "--metrics-listen", metricsAddr)
+	if err != nil {
+		return nil, err
+	}
+	defer consumer.stop(time.Minute)
+	t0 = time.Now()
+	if err := waitCount(ctx, db, "petitions", uint64(cfg.Records), 30*time.Minute, consumer); err != nil {
+		return nil, err
+	}
+	e2e := time.Since(t0)
+	ratio := read.Seconds() / e2e.Seconds()
+	if insert > read {
+		ratio = insert.Seconds() / e2e.Seconds()
+	}
+	e2eRate := float64(cfg.Records) / e2e.Seconds()
+	rep.add("end-to-end ingest, `xfwatch ingest` process, ~400 B petitions", fmt.Sprintf("%s records/s = %.2f × the slowest raw stage (%s)",
+		thousands(e2eRate), ratio, map[bool]string{true: "engine insert", false: "broker read"}[insert > read]),
+		"≥ 300,000 records/s and ≥ 0.5 × slowest raw stage", ptr(e2eRate >= 300000 && ratio >= 0.5))
+	_ = slowest
+
+	// Freshness at a steady 5,000 records/s, and record → alert.
+	say("freshness")
+	fresh, err := freshness(ctx, db, kafkaBroker.Addr(), city, cfg.Records, day)
+	if err != nil {
+		return nil, err
+	}
+	rep.add("freshness, produced → queryable, at 5,000 records/s for 10 s", fmt.Sprintf("p50 %s, p95 %s", ms(pct(fresh, .5)), ms(pct(fresh, .95))),
+		"p95 ≤ 1 s", ptr(pct(fresh, .95) <= time.Second))
+	say("record to alert")
+	alerts, err := recordToAlert(ctx, db, kafkaBroker.Addr(), city)
+	if err != nil {
+		return nil, err
+	}
+	rep.add("record → alert (进京非正常上访 produced → alert stored by the ingest process)", fmt.Sprintf("p50 %s, p95 %s (%d records)",
+		ms(pct(alerts, .5)), ms(pct(alerts, .95)), len(alerts)), "p95 ≤ 5 s", ptr(pct(alerts, .95) <= 5*time.Second))
+	ingestPeak := consumer.hwm()
+	consumer.stop(time.Minute)
+	rep.add("peak RSS of the ingest process", fmt.Sprintf("%.0f MB", float64(ingestPeak)/1e6), "≤ 512 MB", ptr(ingestPeak <= 512e6))
+
+	// Recompute and views at scale.
+	say("recompute over %d petitions and %d orders", cfg.RecomputeRecords, cfg.RecomputeRecords)
+	big, err := openDB("bench_big")
+	if err != nil {
+		return nil, err
+	}
+	defer big.Close()
+	full, tick, slow, err := recompute(ctx, big, cfg.RecomputeRecords, say)
+	if err != nil {
+		return nil, err
+	}
+	rep.add(fmt.Sprintf("full recompute of all indicators, %s petitions + %s orders over 2 years", thousands(float64(cfg.RecomputeRecords)), thousands(float64(cfg.RecomputeRecords))),
+		full.Round(100*time.Millisecond).String(), "≤ 10 s", ptr(full <= 10*time.Second))
+	rep.add("incremental tick (the last 2 days)", tick.Round(10*time.Millisecond).String(), "≤ 1 s", ptr(tick <= time.Second))
+	rep.Notes = append(rep.Notes, "Slowest transforms of the full recompute: "+slow+".")
+	say("views")
+	pages, api, err := views(ctx, big)
+	if err != nil {
+		return nil, err
+	}
+	rep.add("web pages (cockpit, drill-down, alerts, trends), 20 concurrent users", fmt.Sprintf("p50 %s, p95 %s", ms(pct(pages, .5)), ms(pct(pages, .95))),
+		"p95 ≤ 100 ms", ptr(pct(pages, .95) <= 100*time.Millisecond))
+	rep.add("`/api/v1/trends` (JSON, CSV, rates), 20 concurrent users", fmt.Sprintf("p50 %s, p95 %s", ms(pct(api, .5)), ms(pct(api, .95))),
+		"p95 ≤ 100 ms", ptr(pct(api, .95) <= 100*time.Millisecond))
+	enginePeak := engine.hwm()
+	rep.add("peak RSS of the engine process (chDB)", fmt.Sprintf("%.0f MB", float64(enginePeak)/1e6), "—", nil)
+	return rep, nil
+}
+
+func produce(ctx context.Context, addr, topic string, msgs []kafka.Message) error {
+	w := &kafka.Writer{Addr: kafka.TCP(addr), Topic: topic, Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll,
+		BatchSize: 5000, BatchBytes: 8 << 20, BatchTimeout: 2 * time.Millisecond}
+	defer w.Close()
+	const chunk = 50000
+	for i := 0; i < len(msgs); i += chunk {
+		if err := w.WriteMessages(ctx, msgs[i:min(i+chunk, len(msgs))]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readAll reads every partition to its end with the batch API, in parallel.
+func readAll(ctx context.Context, addr, topic string) (time.Duration, [][]byte, error) {
+	parts := make([][][]byte, 6)
+	var wg sync.WaitGroup
+	errs := make([]error, 6)
+	t0 := time.Now()
+	for p := range 6 {
+		wg.Add(1)
+		go func(p int) {
+			defer wg.Done()
+			conn, err := kafka.DialLeader(ctx, "tcp", addr, topic, p)
+			if err != nil {
+				errs[p] = err
+				return
+			}
+			defer conn.Close()
+			last, err := conn.ReadLastOffset()
+			if err != nil {
+				errs[p] = err
+				return
+			}
+			for off := int64(0); off < last; {
+				conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+				batch := conn.ReadBatch(1, 16<<20)
+				for {
+					m, err := batch.ReadMessage()
+					if err != nil {
+						break
+					}
+					parts[p] = append(parts[p], m.Value)
+					off = m.Offset + 1
+				}
+				if err := batch.Close(); err != nil {
+					errs[p] = err
+					return
+				}
+				if _, err := conn.Seek(off, kafka.SeekAbsolute); err != nil {
+					errs[p] = err
+					return
+				}
+			}
+		}(p)
+	}
+	wg.Wait()
+	d := time.Since(t0)
+	var out [][]byte
+	for p := range parts {
+		if errs[p] != nil {
+			return 0, nil, fmt.Errorf("reading partition %d: %w", p, errs[p])
+		}
+		out = append(out, parts[p]...)
+	}
+	return d, out, nil
+}
+
+func decodeAll(city *refdata.Set, values [][]byte) ([]ingest.Row, time.Duration, error) {
+	keyer, err := ingest.NewKeyer([]byte("bench-pseudonym-key-0123456789abcdef"))
+	if err != nil {
+		return nil, 0, err
+	}
+	dec := &ingest.Decoder{Ref: ingest.NewReference(city), Keyer: keyer}
+	rows := make([]ingest.Row, len(values))
+	workers := runtime.NumCPU()
+	var wg sync.WaitGroup
+	var bad sync.Map
+	t0 := time.Now()
+	for w := range workers {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(values); i += workers {
+				r, rej := dec.Decode(ingest.KindPetition, values[i])
+				if rej != nil {
+					bad.Store(i, rej.Error())
+				}
+				rows[i] = r
+			}
+		}(w)
+	}
+	wg.Wait()
+	d := time.Since(t0)
+	var first error
+	bad.Range(func(k, v any) bool { first = fmt.Errorf("record %v rejected: %v", k, v); return false })
+	return rows, d, first
+}
+
+type builtBatch struct {
+	rec   arrow.Record
+	token string
+}
+
+func buildAll(rows []ingest.Row) ([]builtBatch, time.Duration) {
+	const size = 50000
+	var out []builtBatch
+	t0 := time.Now()
+	for i := 0; i < len(rows); i += size {
+		end := min(i+size, len(rows))
+		m, tx := ingest.BuildBatch(ingest.KindPetition, rows[i:end], "bench", 0, int64(i))
+		tx.Release()
+		out = append(out, builtBatch{rec: m, token: fmt.Sprintf("bench-0-%d-%d", i, end-1)})
+	}
+	return out, time.Since(t0)
+}
+
+func waitCount(ctx context.Context, db *warehouse.DB, table string, n uint64, limit time.Duration, c *child) error {
+	deadline := time.Now().Add(limit)
+	for {
+		var got uint64
+		if err := db.QueryRow(ctx, "SELECT count() FROM "+db.Table(table)).Scan(&got); err != nil {
+			return err
+		}
+		if got >= n {
+			return nil
+		}
+		select {
+		case err := <-c.done:
+			return fmt.Errorf("the ingest process stopped: %v", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("only %d of %d records stored after %v", got, n, limit)
+		}
+		c.hwm()
+	}
+}

@@ -1,0 +1,95 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// child is a process of the xfwatch binary.
+type child struct {
+	cmd  *exec.Cmd
+	done chan error
+	peak uint64 // the last VmHWM read, bytes
+}
+
+func start(ctx context.Context, bin string, logf *os.File, args ...string) (*child, error) {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Env = append(os.Environ(), "XFWATCH_LOG_LEVEL=warn")
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	c := &child{cmd: cmd, done: make(chan error, 1)}
+	go func() { c.done <- cmd.Wait() }()
+	return c, nil
+}
+
+// hwm reads the process's peak resident memory (VmHWM).
+func (c *child) hwm() uint64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
+	if err != nil {
+		return c.peak
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if kb*1024 > c.peak {
+				c.peak = kb * 1024
+			}
+		}
+	}
+	return c.peak
+}
+
+// stop sends SIGTERM and waits (then kills).
+func (c *child) stop(wait time.Duration) error {
+	c.hwm()
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-c.done:
+		return err
+	case <-time.After(wait):
+		_ = c.cmd.Process.Kill()
+		return fmt.Errorf("did not stop in %v", wait)
+	}
+}
+
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func waitHTTP(url string, d time.Duration, c *child) error {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-c.done:
+			return fmt.Errorf("exited: %v", err)
+		default:
+		}
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%s not answering after %v", url, d)
+}

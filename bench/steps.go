@@ -1,0 +1,324 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/segmentio/kafka-go"
+	"go.yaml.in/yaml/v3"
+
+	"xfwatch/alerts"
+	"xfwatch/dashboards"
+	"xfwatch/gen"
+	"xfwatch/ingest"
+	"xfwatch/refdata"
+	"xfwatch/transform"
+	"xfwatch/warehouse"
+)
+
+// insertAll inserts the pre-built batches, two at a time (as two
+// partitions' workers would).
+func insertAll(ctx context.Context, db *warehouse.DB, batches []builtBatch) (time.Duration, error) {
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(batches))
+	sem := make(chan struct{}, 2)
+	for _, b := range batches {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(b builtBatch) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := ingest.InsertBatch(ctx, db, ingest.KindPetition, b.rec, b.token); err != nil {
+				errs <- err
+			}
+			b.rec.Release()
+		}(b)
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, err
+	}
+	return time.Since(t0), nil
+}
+
+// freshness produces 100 records every 20 ms for 10 s and measures, per
+// batch, the time from the producer's acknowledgement to the records being
+// counted in the warehouse.
+func freshness(ctx context.Context, db *warehouse.DB, addr string, city *refdata.Set, from int, day time.Time) ([]time.Duration, error) {
+	w := &kafka.Writer{Addr: kafka.TCP(addr), Topic: ingest.DefaultTopics.Petitions, Balancer: &kafka.Hash{},
+		RequiredAcks: kafka.RequireAll, BatchSize: 100, BatchTimeout: time.Millisecond}
+	defer w.Close()
+	var base uint64
+	if err := db.QueryRow(ctx, "SELECT count() FROM "+db.Table("petitions")).Scan(&base); err != nil {
+		return nil, err
+	}
+	type sent struct {
+		total uint64
+		at    time.Time
+	}
+	var mu sync.Mutex
+	var pending []sent
+	var lat []time.Duration
+	done := make(chan struct{})
+	pollErr := make(chan error, 1)
+	go func() {
+		defer close(pollErr)
+		for {
+			var n uint64
+			if err := db.QueryRow(ctx, "SELECT count() FROM "+db.Table("petitions")).Scan(&n); err != nil {
+				pollErr <- err
+				return
+			}
+			now := time.Now()
+			mu.Lock()
+			for len(pending) > 0 && n-base >= pending[0].total {
+				lat = append(lat, now.Sub(pending[0].at))
+				pending = pending[1:]
+			}
+			left := len(pending)
+			mu.Unlock()
+			select {
+			case <-done:
+				if left == 0 {
+					return
+				}
+			default:
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	total := uint64(0)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for i := range 500 {
+		<-tick.C
+		msgs := petitions(city, 100, from+i*100, day)
+		if err := w.WriteMessages(ctx, msgs...); err != nil {
+			return nil, err
+		}
+		total += 100
+		mu.Lock()
+		pending = append(pending, sent{total, time.Now()})
+		mu.Unlock()
+	}
+	close(done)
+	select {
+	case err := <-pollErr:
+		if err != nil {
+			return nil, err
+		}
+	case <-time.After(2 * time.Minute):
+		return nil, fmt.Errorf("freshness: records still missing after 2 minutes")
+	}
+	return lat, nil
+}
+
+// recordToAlert produces 20 进京非正常上访 records, one every 300 ms, and
+// measures until each one's alert is in the alerts table.
+func recordToAlert(ctx context.Context, db *warehouse.DB, addr string, city *refdata.Set) ([]time.Duration, error) {
+	w := &kafka.Writer{Addr: kafka.TCP(addr), Topic: ingest.DefaultTopics.Petitions, Balancer: &kafka.Hash{},
+		RequiredAcks: kafka.RequireAll, BatchSize: 1, BatchTimeout: time.Millisecond}
+	defer w.Close()
+	var out []time.Duration
+	for i := range 20 {
+		id := fmt.Sprintf("BA%06d", i)
+		v := fmt.Sprintf(`{"case_id":%q,"received_at":%q,"channel":"visit","receiving_level":"national","origin_region":"620102001",`+
+			`"category":"land_acquisition","headcount":1,"abnormal":true,"responsible_unit":"G620102","subject":"进京",`+
+			`"petitioner":{"id_number":%q}}`, id, time.Now().Format(time.RFC3339), idNumber(900000+i))
+		t0 := time.Now()
+		if err := w.WriteMessages(ctx, kafka.Message{Key: []byte(id), Value: []byte(v)}); err != nil {
+			return nil, err
+		}
+		for {
+			var n uint64
+			if err := db.QueryRow(ctx, "SELECT count() FROM "+db.Table("alerts")+" WHERE JSONExtractString(evidence, 'case_id') = {id:String}",
+				clickhouse.Named("id", id)).Scan(&n); err != nil {
+				return nil, err
+			}
+			if n > 0 {
+				out = append(out, time.Since(t0))
+				break
+			}
+			if time.Since(t0) > time.Minute {
+				return nil, fmt.Errorf("no alert for %s after a minute", id)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	return out, nil
+}
+
+// recompute fills two years of records and times a full backfill of every
+// indicator, then one incremental tick.
+func recompute(ctx context.Context, db *warehouse.DB, n uint64, say func(string, ...any)) (full, tick time.Duration, slowest string, err error) {
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	start := today.AddDate(-2, 0, 0)
+	t0 := time.Now()
+	if _, err := (gen.Bulk{DB: db, Start: start, Days: int(today.Sub(start).Hours() / 24), Seed: 1, Petitions: n, Orders: n}).Fill(ctx); err != nil {
+		return 0, 0, "", err
+	}
+	say("filled in %v", time.Since(t0).Round(time.Second))
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sched := &transform.Scheduler{Runner: &transform.Runner{DB: db, Config: transform.DefaultConfig(), Log: quiet},
+		Every: time.Minute, RecomputeDays: 2, Log: quiet}
+	t0 = time.Now()
+	if _, err := sched.Backfill(ctx, start, today, false, nil); err != nil {
+		return 0, 0, "", err
+	}
+	full = time.Since(t0)
+	say("full recompute %v", full.Round(time.Second))
+	t0 = time.Now()
+	if _, err := sched.Tick(ctx, time.Now(), 0, false); err != nil {
+		return 0, 0, "", err
+	}
+	tick = time.Since(t0)
+	rows, err := db.Query(ctx, `SELECT transform, sum(dateDiff('millisecond', started_at, finished_at)) AS ms FROM `+db.Table("transform_runs")+`
+		WHERE scheduled_for < now() - INTERVAL 0 SECOND GROUP BY transform ORDER BY ms DESC LIMIT 4`)
+	if err != nil {
+		return 0, 0, "", err
+	}
+	defer rows.Close()
+	var parts []string
+	for rows.Next() {
+		var t string
+		var ms int64
+		if err := rows.Scan(&t, &ms); err != nil {
+			return 0, 0, "", err
+		}
+		parts = append(parts, fmt.Sprintf("%s %.1f s", t, float64(ms)/1000))
+	}
+	return full, tick, strings.Join(parts, ", "), nil
+}
+
+// views serves the dashboards over the big database and has 20 users
+// each request pages and API calls.
+func views(ctx context.Context, db *warehouse.DB) (pages, api []time.Duration, err error) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	rules, err := alerts.DefaultConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	engine := &alerts.Engine{DB: db, Config: rules, Log: quiet}
+	if _, err := engine.Evaluate(ctx, time.Now()); err != nil {
+		return nil, nil, err
+	}
+	hash, err := dashboards.HashPassword("bench-password")
+	if err != nil {
+		return nil, nil, err
+	}
+	var list []dashboards.User
+	for i := range 20 {
+		list = append(list, dashboards.User{Name: fmt.Sprintf("officer%d", i), Hash: hash, Role: "officer"},
+			dashboards.User{Name: fmt.Sprintf("analyst%d", i), Hash: hash, Role: "analyst"})
+	}
+	raw, _ := yaml.Marshal(list)
+	dir, err := os.MkdirTemp("", "xfwatch-bench-users-*")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "users.yaml")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		return nil, nil, err
+	}
+	users, err := dashboards.LoadUsers(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := dashboards.New(dashboards.Config{DB: db, Users: users, Alerts: engine, Log: quiet, Rate: 1e6, Burst: 1e6})
+	if err != nil {
+		return nil, nil, err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go srv.Run(runCtx)
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	pagePaths := []string{"/cockpit", "/cockpit?county=620102", "/alerts"}
+	trendsPage := "/trends?metric=petitions&dims=region&grain=month&compare=yoy"
+	apiPaths := []string{trendsPage, "/api/v1/trends?metric=petitions&dims=region,category&grain=month&compare=yoy",
+		"/api/v1/trends?metric=petitions&dims=region&grain=week&level=township&format=csv",
+		"/api/v1/trends?metric=conclude_on_time_rate&dims=unit&grain=month&compare=mom"}
+	run := func(who string, paths []string) (map[string][]time.Duration, error) {
+		var mu sync.Mutex
+		lat := map[string][]time.Duration{}
+		var wg sync.WaitGroup
+		errs := make(chan error, 20)
+		for i := range 20 {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				jar, _ := cookiejar.New(nil)
+				c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+				resp, err := c.PostForm(hs.URL+"/login", url.Values{"user": {fmt.Sprintf("%s%d", who, i)}, "password": {"bench-password"}})
+				if err != nil {
+					errs <- err
+					return
+				}
+				resp.Body.Close()
+				for k := range 10 * len(paths) {
+					p := paths[(i+k)%len(paths)]
+					t0 := time.Now()
+					resp, err := c.Get(hs.URL + p)
+					if err != nil {
+						errs <- err
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						errs <- fmt.Errorf("%s: status %d", p, resp.StatusCode)
+						return
+					}
+					mu.Lock()
+					lat[p] = append(lat[p], time.Since(t0))
+					mu.Unlock()
+				}
+			}(i)
+		}
+		wg.Wait()
+		close(errs)
+		if err := <-errs; err != nil {
+			return nil, err
+		}
+		return lat, nil
+	}
+	officers, err := run("officer", pagePaths)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The trends page needs the trends permission: analysts load it
+	// between their API calls.
+	analysts, err := run("analyst", apiPaths)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, l := range officers {
+		pages = append(pages, l...)
+	}
+	pages = append(pages, analysts[trendsPage]...)
+	for p, l := range analysts {
+		if p != trendsPage {
+			api = append(api, l...)
+		}
+	}
+	sort.Slice(pages, func(i, j int) bool { return pages[i] < pages[j] })
+	sort.Slice(api, func(i, j int) bool { return api[i] < api[j] })
+	return pages, api, nil
+}
