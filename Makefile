@@ -10,7 +10,7 @@ export XFWATCH_ASSETS ?= $(ASSETS)
 BIN := bin/xfwatch
 DEMO_DATA ?= $(CURDIR)/demo-data
 
-.PHONY: all build chdb assets test test-tools demo demo-once vet fuzz clean
+.PHONY: all build chdb assets test test-tools demo demo-once bench faults vet fuzz clean
 
 all: build
 
@@ -46,6 +46,18 @@ demo: chdb assets build
 ## demo-once: the same, run through once, then exit.
 demo-once: chdb assets build
 	$(BIN) demo --once --data $(DEMO_DATA)
+
+## bench: SPEC section 10's figures measured in one run, the table also written to BENCHMARKS.md.
+## BENCH_FLAGS=--recompute-records 1000000 for a shorter run.
+bench: chdb assets build
+	$(BIN) bench $(BENCH_FLAGS) --markdown BENCHMARKS.md
+
+## faults: the long fault, poison and privacy runs (kill -9 ×20 over 200k records, 3 warehouse outages of 30 s,
+## consumers joining and leaving, broker restart, SIGTERM ×20, 1% poison of 100k, 10^5 identities scanned).
+faults: chdb
+	set -o pipefail; XFWATCH_FAULTS=full XFWATCH_REQUIRE_CHDB=1 go test -count=1 -timeout 90m -v \
+		-run 'KillNine|WarehouseOutage|Rebalance|BrokerRestart|SIGTERM|Poison|BrokenProducer|NoPII|SameKey' ./ingest \
+		| tee $(or $(TMPDIR),/tmp)/xfwatch-faults.log | grep -E '^FAULTS|^--- |^(ok|FAIL)'
 
 vet:
 	go vet ./...

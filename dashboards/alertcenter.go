@@ -61,6 +61,15 @@ func parseAlertFilter(q url.Values) (alertFilter, error) {
 
 // listAlerts reads alerts in the viewer's scope, most severe first.
 func (s *Server) listAlerts(ctx context.Context, u *User, f alertFilter, limit int) ([]alertRow, error) {
+	key := fmt.Sprintf("a|%s|%v|%+v|%d", u.Region, u.Can().CaseAccess, f, limit)
+	v, err := s.cache.get(key, s.alertTTL(), func() (any, error) { return s.readAlerts(ctx, u, f, limit) })
+	if err != nil {
+		return nil, err
+	}
+	return v.([]alertRow), nil
+}
+
+func (s *Server) readAlerts(ctx context.Context, u *User, f alertFilter, limit int) ([]alertRow, error) {
 	where := []string{"startsWith(region, {scope:String})", "startsWith(region, {region:String})"}
 	args := []any{clickhouse.Named("scope", u.Region), clickhouse.Named("region", f.Region)}
 	add := func(cond, name, value string) {
@@ -367,6 +376,7 @@ func (s *Server) alertAct(rp *reply, r *http.Request, ss *session) error {
 	if _, err := s.cfg.Alerts.Act(r.Context(), id, action, ss.user.Name, assignee, comment); err != nil {
 		return badf("%v", err)
 	}
+	s.cache.drop("a|")
 	rp.status = http.StatusSeeOther
 	rp.header.Set("Location", "/alerts/"+url.PathEscape(id))
 	return nil

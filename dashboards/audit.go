@@ -45,7 +45,7 @@ func (a *auditLog) run(ctx context.Context) {
 			a.flush(context.Background())
 			return
 		case <-a.kick:
-			time.Sleep(5 * time.Millisecond) // let concurrent requests join the insert
+			time.Sleep(2 * time.Millisecond) // let concurrent requests join the insert
 			a.flush(ctx)
 		}
 	}

@@ -23,10 +23,21 @@ type Chart struct {
 	Tips   map[string]string `json:"tips,omitempty"`
 	Links  map[string]string `json:"links,omitempty"`
 	Height int               `json:"height"`
+	// encoded is the JSON, kept once the chart is shared (cached).
+	encoded string
+}
+
+// frozen encodes the chart once, for charts many pages reuse.
+func (c Chart) frozen() *Chart {
+	c.encoded = c.JSON()
+	return &c
 }
 
 // JSON is the chart as its page carries it.
 func (c Chart) JSON() string {
+	if c.encoded != "" {
+		return c.encoded
+	}
 	b, err := json.Marshal(c)
 	if err != nil {
 		panic(fmt.Sprintf("chart %s: %v", c.ID, err))

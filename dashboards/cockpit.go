@@ -48,6 +48,10 @@ func (s *Server) cockpit(rp *reply, r *http.Request, ss *session) error {
 
 // latestDay is the last day the indicators cover.
 func (s *Server) latestDay(ctx context.Context) (time.Time, error) {
+	return cached(s, "latest", func() (time.Time, error) { return s.readLatestDay(ctx) })
+}
+
+func (s *Server) readLatestDay(ctx context.Context) (time.Time, error) {
 	var d time.Time
 	// Transforms fill whole months; days after today are placeholders.
 	err := s.db.QueryRow(ctx, "SELECT max(day) FROM "+s.db.Table("risk_daily")+" WHERE day <= today()").Scan(&d)
@@ -94,13 +98,25 @@ func (s *Server) cockpitView(ctx context.Context, u *User, county, month string,
 	}
 	scoped := *u
 	scoped.Region = scope
-	if v.KPIs, err = s.kpis(ctx, scope, m); err != nil {
+	if v.KPIs, err = cached(s, fmt.Sprintf("kpi|%s|%s", scope, v.Month), func() ([]kpi, error) { return s.kpis(ctx, scope, m) }); err != nil {
 		return nil, err
 	}
-	if v.Heatmap, v.Map, err = s.riskCharts(ctx, u, county, latest, base.L); err != nil {
+	charts, err := cached(s, fmt.Sprintf("risk|%s|%v|%s|%s|%v", u.Region, u.Can().CaseAccess, county, v.DataDay, base.L.Static),
+		func() ([2]*Chart, error) {
+			h, mp, err := s.riskCharts(ctx, u, county, latest, base.L)
+			if h != nil {
+				h = h.frozen()
+			}
+			if mp != nil {
+				mp = mp.frozen()
+			}
+			return [2]*Chart{h, mp}, err
+		})
+	if err != nil {
 		return nil, err
 	}
-	if v.ThreeVisits, err = s.threeVisits(ctx, scope, m); err != nil {
+	v.Heatmap, v.Map = charts[0], charts[1]
+	if v.ThreeVisits, err = cached(s, fmt.Sprintf("three|%s|%s", scope, v.Month), func() (*Chart, error) { return s.threeVisits(ctx, scope, m) }); err != nil {
 		return nil, err
 	}
 	v.TopAlerts, err = s.listAlerts(ctx, &scoped, alertFilter{Open: true, Uninhibited: true}, 10)
@@ -336,6 +352,5 @@ func (s *Server) threeVisits(ctx context.Context, scope string, m time.Time) (*C
 			lastYear = append(lastYear, MonthCount{Month: next.Format("2006-01"), Series: typ, N: n})
 		}
 	}
-	c := ThreeVisitsChart(months, counts, lastYear)
-	return &c, rows.Err()
+	return ThreeVisitsChart(months, counts, lastYear).frozen(), rows.Err()
 }

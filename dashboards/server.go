@@ -37,6 +37,10 @@ type Config struct {
 	MapName string
 	// Rubrics for recomputing 考核 from the page (nil: the shipped ones).
 	Rubrics assess.Rubrics
+	// CacheTTL is how long pages reuse what they read from the indicator
+	// tables (default 30 s; negative: never). Alert lists live 5 s at most
+	// and are dropped when someone acts on an alert.
+	CacheTTL time.Duration
 }
 
 // Server serves the views and the API.
@@ -52,6 +56,7 @@ type Server struct {
 	assets   map[string]asset
 	log      *slog.Logger
 	mux      *http.ServeMux
+	cache    *cache
 }
 
 // AssetsDir is where `make assets` puts the chart scripts:
@@ -84,6 +89,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SessionIdle == 0 {
 		cfg.SessionIdle = 30 * time.Minute
 	}
+	if cfg.CacheTTL == 0 {
+		cfg.CacheTTL = 30 * time.Second
+	}
 	if cfg.MapName == "" {
 		cfg.MapName = "兰州"
 	}
@@ -98,7 +106,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg: cfg, db: cfg.DB, ref: &refCache{db: cfg.DB}, sessions: newSessions(cfg.SessionIdle),
 		limit: newLimiter(cfg.Rate, cfg.Burst), logins: newLimiter(0.2, 10),
-		audit: newAuditLog(cfg.DB, cfg.Log), pages: pages, assets: assets, log: cfg.Log,
+		audit: newAuditLog(cfg.DB, cfg.Log), pages: pages, assets: assets, log: cfg.Log, cache: newCache(),
 	}
 	s.routes()
 	return s, nil
@@ -150,6 +158,24 @@ func (s *Server) routes() {
 }
 
 func anyone(Permissions) bool { return true }
+
+// cached runs load through the page cache (indicator data).
+func cached[T any](s *Server, key string, load func() (T, error)) (T, error) {
+	v, err := s.cache.get("i|"+key, s.cfg.CacheTTL, func() (any, error) { return load() })
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v.(T), nil
+}
+
+// alertTTL is how long an alert list is reused.
+func (s *Server) alertTTL() time.Duration {
+	if s.cfg.CacheTTL < 0 {
+		return -1
+	}
+	return min(s.cfg.CacheTTL, 5*time.Second)
+}
 
 // reply buffers a response until its audit row is stored.
 type reply struct {

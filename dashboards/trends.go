@@ -299,6 +299,11 @@ type TrendResult struct {
 // Trends runs a trend query for a viewer. Every value reaches SQL as a
 // query parameter; identifiers come from the whitelist only.
 func (s *Server) Trends(ctx context.Context, v *User, t TrendQuery) (*TrendResult, error) {
+	key := fmt.Sprintf("trend|%s|%v|%s", v.Region, v.Can().CaseAccess, t.Values().Encode())
+	return cached(s, key, func() (*TrendResult, error) { return s.readTrends(ctx, v, t) })
+}
+
+func (s *Server) readTrends(ctx context.Context, v *User, t TrendQuery) (*TrendResult, error) {
 	m := t.Metric
 	scope := v.Region
 	level := t.Level

@@ -50,7 +50,9 @@ func init() {
 
 func TestKillNineMidStreamLosesAndDoublesNothing(t *testing.T) {
 	e := newEnv(t, 4)
-	const n = 40000
+	began := time.Now()
+	n := scale(40000, 200000)
+	rounds := scale(8, 20)
 	var msgs []kafka.Message
 	for i := 0; i < n; i++ {
 		msgs = append(msgs, petition(i))
@@ -58,7 +60,7 @@ func TestKillNineMidStreamLosesAndDoublesNothing(t *testing.T) {
 	go e.produce(e.topics.Petitions, msgs...)
 	rng := rand.New(rand.NewSource(1))
 	kills := 0
-	for round := 0; round < 8 && e.count("petitions") < n; round++ {
+	for round := 0; round < rounds && e.count("petitions") < uint64(n); round++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), "XFWATCH_INGEST_CHILD=1", "XF_BROKER="+e.broker.Addr(), "XF_DSN="+e.dsn())
 		if err := cmd.Start(); err != nil {
@@ -71,10 +73,12 @@ func TestKillNineMidStreamLosesAndDoublesNothing(t *testing.T) {
 	}
 	// A last consumer finishes the job.
 	stop := e.consumer(ingest.Config{})
-	e.waitFor("every petition stored", 120*time.Second, func() bool { return e.count("petitions") >= n })
+	e.waitFor("every petition stored", 300*time.Second, func() bool { return e.count("petitions") >= uint64(n) })
 	time.Sleep(time.Second)
 	stop()
-	if c, u := e.count("petitions"), e.uniq("petitions", "case_id"); c != n || u != n {
+	c, u := e.count("petitions"), e.uniq("petitions", "case_id")
+	faultReport(t, "kill -9 of ingest", uint64(n), c, u, kills, time.Since(began))
+	if c != uint64(n) || u != uint64(n) {
 		t.Fatalf("after %d kill -9: count %d, uniqExact %d, want %d", kills, c, u, n)
 	}
 	t.Logf("%d consumers killed with SIGKILL; %d petitions stored once each", kills, n)
@@ -158,7 +162,10 @@ func TestWarehouseOutageCommitsNothingUnstored(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	const n = 20000
+	began := time.Now()
+	n := scale(20000, 200000)
+	outages := scale(1, 3)
+	outage := scale(3*time.Second, 30*time.Second)
 	var msgs []kafka.Message
 	for i := 0; i < n; i++ {
 		msgs = append(msgs, petition(i))
@@ -200,14 +207,20 @@ func TestWarehouseOutageCommitsNothingUnstored(t *testing.T) {
 		}
 	}()
 
-	e.produce(e.topics.Petitions, msgs[:n/2]...)
-	time.Sleep(300 * time.Millisecond)
-	px.down()
-	e.produce(e.topics.Petitions, msgs[n/2:]...)
-	time.Sleep(3 * time.Second)
-	during := e.count("petitions")
-	px.up(t)
-	e.waitFor("every petition stored after the outage", 60*time.Second, func() bool { return e.count("petitions") >= n })
+	during := uint64(n)
+	part := n / (outages + 1)
+	for k := 0; k < outages; k++ {
+		e.produce(e.topics.Petitions, msgs[k*part:(k+1)*part]...)
+		time.Sleep(300 * time.Millisecond)
+		px.down()
+		e.produce(e.topics.Petitions, msgs[(k+1)*part:min((k+2)*part, n)]...)
+		time.Sleep(outage)
+		during = min(during, e.count("petitions"))
+		px.up(t)
+		e.waitFor("the petitions so far stored after the outage", 120*time.Second, func() bool { return e.count("petitions") >= uint64(min((k+2)*part, n)) })
+	}
+	e.produce(e.topics.Petitions, msgs[min((outages+1)*part, n):]...)
+	e.waitFor("every petition stored after the outage", 120*time.Second, func() bool { return e.count("petitions") >= uint64(n) })
 	time.Sleep(500 * time.Millisecond)
 	stopSampling()
 	sampler.Wait()
@@ -219,11 +232,13 @@ func TestWarehouseOutageCommitsNothingUnstored(t *testing.T) {
 	for v := range violations {
 		t.Error(v)
 	}
-	if during >= n {
+	if during >= uint64(n) {
 		t.Fatalf("the outage did not hold anything back (%d stored while the warehouse was away)", during)
 	}
-	if c, u := e.count("petitions"), e.uniq("petitions", "case_id"); c != n || u != n {
-		t.Fatalf("count %d, uniqExact %d, want %d", c, u, n)
+	c2, u := e.count("petitions"), e.uniq("petitions", "case_id")
+	faultReport(t, "warehouse outage", uint64(n), c2, u, outages, time.Since(began))
+	if c2 != uint64(n) || u != uint64(n) {
+		t.Fatalf("count %d, uniqExact %d, want %d", c2, u, n)
 	}
 }
 

@@ -57,7 +57,7 @@ func newEnvB(t testing.TB, partitions int) *env {
 func (e *env) produce(topic string, msgs ...kafka.Message) {
 	e.t.Helper()
 	w := &kafka.Writer{Addr: kafka.TCP(e.broker.Addr()), Topic: topic, Balancer: &kafka.Hash{},
-		RequiredAcks: kafka.RequireAll, BatchSize: 1000, BatchTimeout: 5 * time.Millisecond}
+		RequiredAcks: kafka.RequireAll, BatchSize: 1000, BatchBytes: 8 << 20, BatchTimeout: 5 * time.Millisecond}
 	defer w.Close()
 	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
 		e.t.Fatal(err)

@@ -1,8 +1,10 @@
 package ingest_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -81,26 +83,81 @@ func TestBrokenProducerHalts(t *testing.T) {
 
 func TestRebalanceWhileRecordsFlow(t *testing.T) {
 	e := newEnv(t, 4)
-	const n = 30000
+	began := time.Now()
+	n := scale(30000, 200000)
 	var msgs []kafka.Message
 	for i := 0; i < n; i++ {
 		msgs = append(msgs, petition(i))
 	}
 	cfg := ingest.Config{BatchRecords: 500, FlushInterval: 50 * time.Millisecond}
-	first := e.consumer(cfg)
+	// Committed offsets never go backwards, sampled throughout.
+	backwards := make(chan string, 10)
+	sampling, stopSampling := context.WithCancel(context.Background())
+	var sampler sync.WaitGroup
+	sampler.Add(1)
+	go func() {
+		defer sampler.Done()
+		last := map[int]int64{}
+		for sampling.Err() == nil {
+			for p, c := range e.committed(e.topics.Petitions, 4) {
+				if c < 0 {
+					continue // nothing committed yet, or the group is rebalancing
+				}
+				if c < last[p] {
+					select {
+					case backwards <- fmt.Sprintf("partition %d: committed offset went from %d back to %d", p, last[p], c):
+					default:
+					}
+				}
+				last[p] = max(last[p], c)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}()
+	base := []func() error{e.consumer(cfg)}
+	for range scale(0, 3) { // the full run: four steady consumers
+		base = append(base, e.consumer(cfg))
+	}
 	go e.produce(e.topics.Petitions, msgs...)
-	e.waitFor("some rows", 30*time.Second, func() bool { return e.count("petitions") > 2000 })
-	second := e.consumer(cfg) // joins: the group rebalances
-	e.waitFor("more rows", 60*time.Second, func() bool { return e.count("petitions") > 15000 })
-	if err := first(); err != nil { // leaves: rebalances again
-		t.Fatal(err)
+	changes := 0
+	if !full() {
+		e.waitFor("some rows", 30*time.Second, func() bool { return e.count("petitions") > 2000 })
+		second := e.consumer(cfg) // joins: the group rebalances
+		e.waitFor("more rows", 60*time.Second, func() bool { return e.count("petitions") > 15000 })
+		if err := base[0](); err != nil { // leaves: rebalances again
+			t.Fatal(err)
+		}
+		base[0] = second
+		changes = 2
+	} else {
+		// A fifth joins and leaves every few seconds while the records flow.
+		for e.count("petitions") < uint64(n) && changes < 40 {
+			time.Sleep(3 * time.Second)
+			extra := e.consumer(cfg)
+			changes++
+			time.Sleep(3 * time.Second)
+			if err := extra(); err != nil {
+				t.Fatal(err)
+			}
+			changes++
+		}
 	}
-	e.waitFor("every row", 90*time.Second, func() bool { return e.count("petitions") >= n })
+	e.waitFor("every row", 300*time.Second, func() bool { return e.count("petitions") >= uint64(n) })
 	time.Sleep(time.Second)
-	if err := second(); err != nil {
-		t.Fatal(err)
+	for _, stop := range base {
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if c, u := e.count("petitions"), e.uniq("petitions", "case_id"); c != n || u != n {
+	stopSampling()
+	sampler.Wait()
+	close(backwards)
+	for b := range backwards {
+		t.Error(b)
+	}
+	c, u := e.count("petitions"), e.uniq("petitions", "case_id")
+	faultReport(t, "consumers join/leave", uint64(n), c, u, changes, time.Since(began))
+	if c != uint64(n) || u != uint64(n) {
 		t.Fatalf("count %d, uniqExact %d, want %d", c, u, n)
 	}
 }
@@ -140,7 +197,9 @@ func TestBrokerRestartDuringIngest(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	if c, u := e.count("petitions"), e.uniq("petitions", "case_id"); c != n || u != n {
+	c, u := e.count("petitions"), e.uniq("petitions", "case_id")
+	faultReport(t, "broker restart", uint64(n), c, u, 1, time.Since(restarted))
+	if c != uint64(n) || u != uint64(n) {
 		t.Fatalf("count %d, uniqExact %d, want %d", c, u, n)
 	}
 }

@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/segmentio/kafka-go"
 
 	"xfwatch/gen"
 	"xfwatch/ingest"
@@ -45,7 +47,10 @@ var (
 func TestNoPIIInWarehouseDLQOrLogs(t *testing.T) {
 	e := newEnv(t, 3)
 	city, _ := refdata.Default()
-	records, truth, err := gen.Generate(gen.Config{Start: time.Now().AddDate(0, 0, -30), Days: 30, Seed: 11, BadRatio: 0.01, City: city})
+	began := time.Now()
+	// `make faults` (XFWATCH_FAULTS=full): about 10^5 ID and mobile numbers.
+	records, truth, err := gen.Generate(gen.Config{Start: time.Now().AddDate(0, 0, -30), Days: 30, Seed: 11, BadRatio: 0.01, City: city,
+		Scale: scale(1.0, 8.0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,8 +71,14 @@ func TestNoPIIInWarehouseDLQOrLogs(t *testing.T) {
 			}
 		}
 	}
-	if len(secrets) < 1000 {
-		t.Fatalf("only %d identities generated", len(secrets))
+	numbers := 0
+	for s := range secrets {
+		if digitRunRE.MatchString(s) {
+			numbers++
+		}
+	}
+	if numbers < scale(1000, 100000) {
+		t.Fatalf("only %d ID and mobile numbers generated", numbers)
 	}
 	logs := &syncBuffer{}
 	stop := e.consumer(ingest.Config{Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
@@ -136,8 +147,14 @@ func TestNoPIIInWarehouseDLQOrLogs(t *testing.T) {
 			t.Errorf("logs hold %q", run)
 		}
 	}
-	t.Logf("scanned %d distinct values in %d string columns, %d DLQ records and %d bytes of logs against %d identities",
-		scanned, len(cols), len(dlq), len(logs.String()), len(secrets))
+	t.Logf("scanned %d distinct values in %d string columns, %d DLQ records and %d bytes of logs against %d identities (%d ID and mobile numbers)",
+		scanned, len(cols), len(dlq), len(logs.String()), len(secrets), numbers)
+	line := fmt.Sprintf("FAULTS %-22s records %7d  ID and mobile numbers %d  hits in warehouse, DLQ and logs: 0  (%v)",
+		"privacy scan", len(records), numbers, time.Since(began).Round(time.Second))
+	t.Log(line)
+	if full() && !t.Failed() {
+		fmt.Println(line)
+	}
 }
 
 // reference tables hold place and unit names, which are not people.
@@ -163,4 +180,27 @@ func findSecret(v string, secrets map[string]bool, withNames bool) string {
 		}
 	}
 	return ""
+}
+
+// TestSameKeyAcrossRestarts: a person petitioning again after the consumer
+// restarted gets the same pseudonym (the key comes from the key file, not
+// the process).
+func TestSameKeyAcrossRestarts(t *testing.T) {
+	e := newEnv(t, 1)
+	first := petition(1)
+	var m map[string]any
+	json.Unmarshal(first.Value, &m)
+	m["case_id"] = "XF-AGAIN"
+	again, _ := json.Marshal(m)
+	stop := e.consumer(ingest.Config{})
+	e.produce(e.topics.Petitions, first)
+	e.waitFor("the first petition", 30*time.Second, func() bool { return e.count("petitions") == 1 })
+	stop()
+	stop = e.consumer(ingest.Config{})
+	e.produce(e.topics.Petitions, kafka.Message{Key: []byte("XF-AGAIN"), Value: again})
+	e.waitFor("the second petition", 30*time.Second, func() bool { return e.count("petitions") == 2 })
+	stop()
+	if n := e.uniq("petitions", "petitioner_key"); n != 1 {
+		t.Fatalf("one person has %d pseudonyms across a restart", n)
+	}
 }

@@ -95,7 +95,7 @@ const backlogAt = `(received_day <= %[1]s
 
 // unitMonthly: 办理 rates per unit and month from case_status and the
 // hotline's events. See docs/INDICATORS.md for each definition.
-var unitMonthly = Transform{Name: "unit_monthly", Group: "handling", Scope: Monthly, SQL: `
+var unitMonthly = Transform{Name: "unit_monthly", Group: "handling", Scope: Monthly, PerMonth: true, SQL: `
 WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1, d0 - 1 AS before, d1 - 1 AS last,
 measures AS (
     SELECT responsible_unit AS unit,

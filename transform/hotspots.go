@@ -57,7 +57,7 @@ WHERE e.day >= d0
 // at least 0.5. The CUSUM looks for a doubling: S = max(0, S' + n − k),
 // k = λ0/ln 2, starting {{.CUSUM}} weeks before the month; alarm when S > h.
 // A week belongs to the month of its Monday.
-var hotspotWeekly = Transform{Name: "hotspot_weekly", Group: "hotspots", Scope: Monthly, SQL: `
+var hotspotWeekly = Transform{Name: "hotspot_weekly", Group: "hotspots", Scope: Monthly, PerMonth: true, SQL: `
 WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1,
     toMonday(d0) - 7 * {{.CUSUM}} AS run_in, run_in - 7 * 53 AS wl,
 grid AS (

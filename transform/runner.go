@@ -34,6 +34,11 @@ type Transform struct {
 	// Whole: the state as of {as_of:Date}. Both may use {as_of:Date} and
 	// the Config parameters.
 	SQL string
+	// PerMonth: the rows of a month depend on where the month starts (the
+	// weekly CUSUM restarts each month), so a window of several months is
+	// computed month by month. Others compute a whole window in one query
+	// and swap its months in one by one.
+	PerMonth bool
 }
 
 // Runner runs transforms against one warehouse, one at a time (the staging
@@ -141,7 +146,34 @@ func (r *Runner) Run(ctx context.Context, t Transform, from, to, asOf time.Time,
 			}
 		}
 	case Monthly:
-		for _, m := range monthsOf(from, to) {
+		months := monthsOf(from, to)
+		if !t.PerMonth && !dryRun && len(months) > 1 {
+			// One query over the window, then each month's partition swapped in.
+			params := map[string]string{}
+			for k, v := range base {
+				params[k] = v
+			}
+			params["from"], params["to"] = day(months[0]), day(months[len(months)-1].AddDate(0, 1, 0))
+			for _, stmt := range []string{"TRUNCATE TABLE " + staging, insert} {
+				if err := exec(params, stmt); err != nil {
+					return res, err
+				}
+			}
+			n, err := count(params, "SELECT count() FROM "+staging)
+			if err != nil {
+				return res, err
+			}
+			for _, m := range months {
+				// REPLACE PARTITION of a month the window left empty clears it, as a month's own run would.
+				if err := exec(params, "ALTER TABLE "+target+" REPLACE PARTITION ID '"+m.Format("200601")+"' FROM "+staging); err != nil {
+					return res, err
+				}
+				res.Months = append(res.Months, m)
+			}
+			res.Rows = n
+			return res, exec(params, "TRUNCATE TABLE "+staging)
+		}
+		for _, m := range months {
 			params := map[string]string{}
 			for k, v := range base {
 				params[k] = v

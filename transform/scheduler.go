@@ -79,21 +79,14 @@ func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, a
 	rep := Report{RunID: uuid.NewString()}
 	start := time.Now()
 	months := monthsOf(from, to)
-	// Backfill goes month by month through every monthly transform, so a
-	// month's risk sees the flags of the month before it; whole-table state
-	// is rebuilt once, before the months that read it.
-	steps := 0
-	for _, t := range transforms {
-		if t.Scope == Monthly {
-			steps += len(months)
-		} else {
-			steps++
-		}
-	}
+	// Transform by transform, in dependency order, each over the whole
+	// window (whole-table state first, since monthly transforms read it):
+	// a month's risk sees every month's flags and weekly CUSUM before it.
+	steps := len(transforms)
 	done := 0
 	bar := newProgress(progress, steps)
 	runOne := func(t Transform, f, tt time.Time) error {
-		bar.show(done, t.Name+" "+f.Format("2006-01"))
+		bar.show(done, t.Name)
 		began := time.Now()
 		res, err := s.Runner.Run(ctx, t, f, tt, asOf, dryRun)
 		done++
@@ -106,7 +99,6 @@ func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, a
 		rep.Results = append(rep.Results, res)
 		return nil
 	}
-	// Whole-table transforms the monthly ones depend on run first.
 	for _, t := range transforms {
 		if t.Scope == Whole {
 			if err := runOne(t, from, to); err != nil {
@@ -114,13 +106,9 @@ func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, a
 			}
 		}
 	}
-	for _, m := range months {
-		mEnd := m.AddDate(0, 1, -1)
-		for _, t := range transforms {
-			if t.Scope != Monthly {
-				continue
-			}
-			if err := runOne(t, m, mEnd); err != nil {
+	for _, t := range transforms {
+		if t.Scope == Monthly && len(months) > 0 {
+			if err := runOne(t, months[0], months[len(months)-1].AddDate(0, 1, -1)); err != nil {
 				return rep, err
 			}
 		}
