@@ -26,9 +26,7 @@ func Redact(text string, names ...string) string {
 		return text
 	}
 	if mayHoldNumber(text) {
-		text = idNumberRE.ReplaceAllString(text, "${1}"+RedactedID)
-		text = mobileRE.ReplaceAllString(text, "${1}"+RedactedPhone)
-		text = landlineRE.ReplaceAllString(text, "${1}"+RedactedPhone)
+		text = redactNumbers(text)
 	}
 	for _, n := range names {
 		if n = strings.TrimSpace(n); len([]rune(n)) >= 2 {
@@ -36,6 +34,50 @@ func Redact(text string, names ...string) string {
 		}
 	}
 	return text
+}
+
+// redactNumbers applies the number patterns to each maximal run of
+// digits, spaces, dashes, plus signs and X (the only characters the
+// patterns match after their leading boundary), not to the whole text: the
+// same result, without running the patterns at every position of a long
+// Chinese text (the patterns start with a boundary group, so the regexp
+// engine cannot skip ahead to a literal).
+func redactNumbers(text string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(text); {
+		if !numberish(text[i]) {
+			i++
+			continue
+		}
+		j, digits := i, 0
+		for ; j < len(text) && numberish(text[j]); j++ {
+			if text[j] >= '0' && text[j] <= '9' {
+				digits++
+			}
+		}
+		if digits >= 7 {
+			span := text[i:j]
+			r := idNumberRE.ReplaceAllString(span, "${1}"+RedactedID)
+			r = mobileRE.ReplaceAllString(r, "${1}"+RedactedPhone)
+			r = landlineRE.ReplaceAllString(r, "${1}"+RedactedPhone)
+			if r != span {
+				b.WriteString(text[last:i])
+				b.WriteString(r)
+				last = j
+			}
+		}
+		i = j
+	}
+	if last == 0 {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+func numberish(c byte) bool {
+	return c >= '0' && c <= '9' || c == ' ' || c == '-' || c == '+' || c == 'X' || c == 'x'
 }
 
 // mayHoldNumber is a fast path: text without four digits in a row (spaces
