@@ -241,7 +241,8 @@ func views(ctx context.Context, db *warehouse.DB) (pages, api []time.Duration, e
 	if err != nil {
 		return nil, nil, err
 	}
-	srv, err := dashboards.New(dashboards.Config{DB: db, Users: users, Alerts: engine, Log: quiet, Rate: 1e6, Burst: 1e6})
+	srv, err := dashboards.New(dashboards.Config{DB: db, Users: users, Alerts: engine, Log: quiet, Rate: 1e6, Burst: 1e6,
+		AuditSpool: filepath.Join(dir, "audit-spool")})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -29,6 +29,7 @@ type auditLog struct {
 	waiters []chan error
 	kick    chan struct{}
 	running atomic.Bool
+	spool   *auditSpool // when set, rows go through it (no wait for the warehouse)
 }
 
 func newAuditLog(db *warehouse.DB, log *slog.Logger) *auditLog {
@@ -37,6 +38,10 @@ func newAuditLog(db *warehouse.DB, log *slog.Logger) *auditLog {
 
 // run flushes until ctx ends.
 func (a *auditLog) run(ctx context.Context) {
+	if a.spool != nil {
+		a.spool.run(ctx)
+		return
+	}
 	a.running.Store(true)
 	defer a.running.Store(false)
 	for {
@@ -51,8 +56,12 @@ func (a *auditLog) run(ctx context.Context) {
 	}
 }
 
-// write records e and waits until it is stored.
+// write records e and waits until it is stored (in the spool, when there
+// is one; else in the warehouse).
 func (a *auditLog) write(ctx context.Context, e auditEntry) error {
+	if a.spool != nil {
+		return a.spool.append(e)
+	}
 	done := make(chan error, 1)
 	a.mu.Lock()
 	a.pending = append(a.pending, e)

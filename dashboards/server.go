@@ -37,6 +37,10 @@ type Config struct {
 	MapName string
 	// Rubrics for recomputing 考核 from the page (nil: the shipped ones).
 	Rubrics assess.Rubrics
+	// AuditSpool is a directory for the audit log's write-ahead file: rows
+	// are appended there before each answer and shipped to audit_log in
+	// batches. Empty: each request waits for its row to be inserted.
+	AuditSpool string
 	// CacheTTL is how long pages reuse what they read from the indicator
 	// tables (default 30 s; negative: never). Alert lists live 5 s at most
 	// and are dropped when someone acts on an alert.
@@ -107,6 +111,13 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, db: cfg.DB, ref: &refCache{db: cfg.DB}, sessions: newSessions(cfg.SessionIdle),
 		limit: newLimiter(cfg.Rate, cfg.Burst), logins: newLimiter(0.2, 10),
 		audit: newAuditLog(cfg.DB, cfg.Log), pages: pages, assets: assets, log: cfg.Log, cache: newCache(),
+	}
+	if cfg.AuditSpool != "" {
+		sp, err := openAuditSpool(cfg.DB, cfg.Log, cfg.AuditSpool)
+		if err != nil {
+			return nil, err
+		}
+		s.audit.spool = sp
 	}
 	s.routes()
 	return s, nil

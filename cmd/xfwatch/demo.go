@@ -155,7 +155,11 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := demoAssess(ctx, db, truth); err != nil {
 		return err
 	}
-	views, err := demoViews(db, c.data, engine, log)
+	spool := "" // --once: no server runs to ship a spool, so each audit row is inserted at once
+	if !c.once {
+		spool = filepath.Join(c.data, "audit-spool")
+	}
+	views, err := demoViews(db, c.data, engine, log, spool)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ func runServe(ctx context.Context, args []string) error {
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM), with --tls-key")
 	tlsKey := fs.String("tls-key", "", "the certificate's key (PEM)")
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when a TLS proxy sits in front)")
+	spool := fs.String("audit-spool", "", "directory for the audit log's write-ahead file: each request's audit row is appended there and shipped to audit_log in batches (empty: each request waits for its row to be inserted)")
 	hash := fs.Bool("hash-password", false, "read a password on stdin, print its bcrypt hash for the users file, and exit")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -71,7 +72,7 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	srv, err := dashboards.New(dashboards.Config{DB: db, Users: accounts, Alerts: &alerts.Engine{DB: db, Config: rules, Log: log},
-		Assets: *assets, Log: log, SecureCookies: *secure})
+		Assets: *assets, Log: log, SecureCookies: *secure, AuditSpool: *spool})
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -120,7 +121,7 @@ func serveViews(ctx context.Context, srv *dashboards.Server, listen, cert, key s
 
 // demoViews prepares the demo's web views: the users file with one account
 // per role (passwords printed once) and the server.
-func demoViews(db *warehouse.DB, data string, engine *alerts.Engine, log *slog.Logger) (*dashboards.Server, error) {
+func demoViews(db *warehouse.DB, data string, engine *alerts.Engine, log *slog.Logger, spool string) (*dashboards.Server, error) {
 	path := data + "/users.yaml"
 	var accounts *dashboards.Users
 	if _, err := os.Stat(path); err == nil {
@@ -146,5 +147,5 @@ func demoViews(db *warehouse.DB, data string, engine *alerts.Engine, log *slog.L
 			fmt.Printf("  %-18s %-10s %-8s %s\n", name, u.Role, scope, pw[name])
 		}
 	}
-	return dashboards.New(dashboards.Config{DB: db, Users: accounts, Alerts: engine, Log: log})
+	return dashboards.New(dashboards.Config{DB: db, Users: accounts, Alerts: engine, Log: log, AuditSpool: spool})
 }
