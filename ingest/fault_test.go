@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"sync"
 	"syscall"
@@ -27,14 +28,15 @@ func init() {
 	if os.Getenv("XFWATCH_INGEST_CHILD") != "1" {
 		return
 	}
-	ctx := context.Background()
+	// SIGTERM stops it gracefully, as `xfwatch ingest` does.
+	ctx, _ := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	db, err := warehouse.Open(ctx, os.Getenv("XF_DSN"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	c, err := ingest.New(ingest.Config{
-		Brokers: []string{os.Getenv("XF_BROKER")}, BatchRecords: 2000, FlushInterval: 50 * time.Millisecond,
+		Brokers: []string{os.Getenv("XF_BROKER")}, BatchRecords: envInt("XF_BATCH", 2000), FlushInterval: time.Duration(envInt("XF_FLUSH_MS", 50)) * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}, db, testKey)
 	if err != nil {
@@ -46,6 +48,13 @@ func init() {
 		os.Exit(1)
 	}
 	os.Exit(0)
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
 }
 
 func TestKillNineMidStreamLosesAndDoublesNothing(t *testing.T) {

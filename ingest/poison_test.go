@@ -3,6 +3,9 @@ package ingest_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,8 +139,9 @@ func TestPoisonEveryKindGoesToTheDLQ(t *testing.T) {
 	}
 }
 
-// TestSIGTERMFlushesAndCommitsEveryTime: held batches (never cut by size or
-// time) are flushed and committed by each stop, round after round.
+// TestSIGTERMFlushesAndCommitsEveryTime: a consumer process holding its
+// batches (never cut by size or time) gets SIGTERM, round after round; each
+// time it flushes them, commits, and exits 0.
 func TestSIGTERMFlushesAndCommitsEveryTime(t *testing.T) {
 	e := newEnv(t, 2)
 	began := time.Now()
@@ -149,15 +153,24 @@ func TestSIGTERMFlushesAndCommitsEveryTime(t *testing.T) {
 		for i := range per {
 			msgs = append(msgs, petition(total+i))
 		}
-		stop := e.consumer(ingest.Config{BatchRecords: 1 << 20, FlushInterval: time.Hour})
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "XFWATCH_INGEST_CHILD=1", "XF_BROKER="+e.broker.Addr(), "XF_DSN="+e.dsn(),
+			"XF_BATCH=1048576", "XF_FLUSH_MS=3600000")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
 		e.produce(e.topics.Petitions, msgs...)
-		time.Sleep(1500 * time.Millisecond)
-		if err := stop(); err != nil {
-			t.Fatalf("round %d: %v", r, err)
+		time.Sleep(2500 * time.Millisecond)
+		if got := e.count("petitions"); got != uint64(total) {
+			t.Fatalf("round %d: %d rows stored before the SIGTERM; the batches should be held", r, got)
+		}
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("round %d: the consumer exited with %v after SIGTERM", r, err)
 		}
 		total += per
 		if got := e.count("petitions"); got != uint64(total) {
-			t.Fatalf("round %d: after the stop %d rows are stored, want %d", r, got, total)
+			t.Fatalf("round %d: after SIGTERM %d rows are stored, want %d", r, got, total)
 		}
 		var sum int64
 		for _, off := range e.committed(e.topics.Petitions, 2) {
