@@ -142,7 +142,7 @@ var (
 			{"climbed_30d", "Bool", "reached a higher level than ever before within the last 30 days"},
 			{"first_seen", tsType, "first petition"},
 			{"last_seen", tsType, "latest petition"},
-			{"top_category", lcStr, "most frequent category"},
+			{"top_category", lcStr, "most frequent category (ties: the one petitioned most recently)"},
 		},
 		Engine: "MergeTree", OrderBy: "petitioner_key", ShardKey: "cityHash64(petitioner_key)",
 	}

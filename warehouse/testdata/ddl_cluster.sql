@@ -537,7 +537,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`key_history_local` ON CLUSTER `xf_cluster`
     `climbed_30d` Bool COMMENT 'reached a higher level than ever before within the last 30 days',
     `first_seen` DateTime64(3, 'Asia/Shanghai') COMMENT 'first petition',
     `last_seen` DateTime64(3, 'Asia/Shanghai') COMMENT 'latest petition',
-    `top_category` LowCardinality(String) COMMENT 'most frequent category'
+    `top_category` LowCardinality(String) COMMENT 'most frequent category (ties: the one petitioned most recently)'
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/key_history_local', '{replica}')
 ORDER BY petitioner_key
@@ -559,7 +559,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`key_history_staging_local` ON CLUSTER `xf_
     `climbed_30d` Bool COMMENT 'reached a higher level than ever before within the last 30 days',
     `first_seen` DateTime64(3, 'Asia/Shanghai') COMMENT 'first petition',
     `last_seen` DateTime64(3, 'Asia/Shanghai') COMMENT 'latest petition',
-    `top_category` LowCardinality(String) COMMENT 'most frequent category'
+    `top_category` LowCardinality(String) COMMENT 'most frequent category (ties: the one petitioned most recently)'
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/key_history_staging_local', '{replica}')
 ORDER BY petitioner_key

@@ -471,7 +471,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`key_history`
     `climbed_30d` Bool COMMENT 'reached a higher level than ever before within the last 30 days',
     `first_seen` DateTime64(3, 'Asia/Shanghai') COMMENT 'first petition',
     `last_seen` DateTime64(3, 'Asia/Shanghai') COMMENT 'latest petition',
-    `top_category` LowCardinality(String) COMMENT 'most frequent category'
+    `top_category` LowCardinality(String) COMMENT 'most frequent category (ties: the one petitioned most recently)'
 )
 ENGINE = MergeTree
 ORDER BY petitioner_key
@@ -490,7 +490,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`key_history_staging`
     `climbed_30d` Bool COMMENT 'reached a higher level than ever before within the last 30 days',
     `first_seen` DateTime64(3, 'Asia/Shanghai') COMMENT 'first petition',
     `last_seen` DateTime64(3, 'Asia/Shanghai') COMMENT 'latest petition',
-    `top_category` LowCardinality(String) COMMENT 'most frequent category'
+    `top_category` LowCardinality(String) COMMENT 'most frequent category (ties: the one petitioned most recently)'
 )
 ENGINE = MergeTree
 ORDER BY petitioner_key
