@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"xfwatch/bench"
 )
@@ -30,13 +31,27 @@ func runBench(ctx context.Context, args []string) error {
 	}
 	rep.Markdown(os.Stdout)
 	if *markdown != "" {
-		f, err := os.Create(*markdown)
-		if err != nil {
+		if err := writeBenchMarkdown(*markdown, rep); err != nil {
 			return fmt.Errorf("--markdown: %w", err)
 		}
-		defer f.Close()
-		fmt.Fprint(f, "# Benchmarks\n\n`make bench` (`xfwatch bench`) measures SPEC section 10's figures in one run; this is the latest.\n\n")
-		rep.Markdown(f)
 	}
 	return nil
+}
+
+// writeBenchMarkdown puts the table between the file's bench markers
+// (keeping the prose around them), or writes a new file.
+func writeBenchMarkdown(path string, rep *bench.Report) error {
+	var table strings.Builder
+	rep.Markdown(&table)
+	const start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+	old, err := os.ReadFile(path)
+	if err == nil {
+		text := string(old)
+		i, j := strings.Index(text, start), strings.Index(text, end)
+		if i >= 0 && j > i {
+			return os.WriteFile(path, []byte(text[:i+len(start)]+"\n"+table.String()+text[j:]), 0o644)
+		}
+	}
+	return os.WriteFile(path, []byte("# Benchmarks\n\n`make bench` (`xfwatch bench`) measures SPEC section 10's figures in one run.\n\n"+
+		start+"\n"+table.String()+end+"\n"), 0o644)
 }
