@@ -1,0 +1,44 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBenchPrintsEveryRow runs `xfwatch bench` small: every figure of SPEC
+// section 10 gets a measured value and its target, and the markdown file
+// keeps its prose around the table.
+func TestBenchPrintsEveryRow(t *testing.T) {
+	needEngine(t)
+	md := filepath.Join(t.TempDir(), "BENCHMARKS.md")
+	prose := "# Benchmarks\n\nprose before\n\n<!-- bench:start -->\nold table\n<!-- bench:end -->\n\nprose after\n"
+	if err := os.WriteFile(md, []byte(prose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, code := xfwatch(t, nil, "bench", "--records", "10000", "--recompute-records", "20000", "--markdown", md, "--dir", t.TempDir())
+	if code != 0 {
+		t.Fatalf("bench: exit %d\n%s", code, out)
+	}
+	for _, row := range []string{"broker read", "JSON decode", "Arrow build", "engine insert", "end-to-end ingest", "freshness",
+		"record → alert", "peak RSS of the ingest process", "full recompute", "incremental tick", "web pages", "/api/v1/trends",
+		"peak RSS of the engine"} {
+		line := ""
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "| ") && strings.Contains(l, row) {
+				line = l
+			}
+		}
+		cells := strings.Split(line, "|")
+		if line == "" || len(cells) < 5 || strings.TrimSpace(cells[2]) == "" || strings.TrimSpace(cells[3]) == "" {
+			t.Errorf("no measured row for %q:\n%s", row, out)
+		}
+	}
+	b, _ := os.ReadFile(md)
+	text := string(b)
+	if !strings.Contains(text, "prose before") || !strings.Contains(text, "prose after") || strings.Contains(text, "old table") ||
+		!strings.Contains(text, "| end-to-end ingest") {
+		t.Errorf("BENCHMARKS.md after the run:\n%s", text)
+	}
+}
