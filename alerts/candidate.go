@@ -36,6 +36,10 @@ func PersonKey(petitionerKey string) string { return hashKey(petitionerKey) }
 
 // hashKey hides a pseudonym inside dedup keys: the key links a person's
 // records, and an alert's reader has no need of it.
+// MemberHash is how an alert refers to the person it is about (the
+// member column): a short hash of the pseudonym, never shown.
+func MemberHash(k string) string { return hashKey(k) }
+
 func hashKey(k string) string {
 	h := sha256.Sum256([]byte("alert|" + k))
 	return hex.EncodeToString(h[:8])

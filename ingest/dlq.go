@@ -21,7 +21,13 @@ import (
 type Sealer struct{ aead cipher.AEAD }
 
 // NewSealer derives the sealing key from the pseudonymisation key.
+//
+// With a rotation chain in the key file, the newest key seals; records
+// sealed before a rotation open with the key file of their time.
 func NewSealer(pseudonymKey []byte) (*Sealer, error) {
+	if keys, err := Keys(pseudonymKey); err == nil {
+		pseudonymKey = keys[len(keys)-1]
+	}
 	m := hmac.New(sha256.New, pseudonymKey)
 	m.Write([]byte("xfwatch dlq seal v1"))
 	block, err := aes.NewCipher(m.Sum(nil))

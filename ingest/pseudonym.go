@@ -28,17 +28,55 @@ const MinKeyBytes = 32
 // Keyer turns a person into petitioner_key = HMAC-SHA256(key, identity):
 // the normalised ID number, else the phone, else name and county (a weak
 // key). Domain prefixes keep the three kinds apart.
+//
+// The key file may hold several keys, one per line: the first keys the
+// identity, each later one (added by `xfwatch rekey`) keys the hex of the
+// one before, pseudonym = HMAC(k_n, … HMAC(k_2, HMAC(k_1, identity))). A
+// rotation rewrites the stored pseudonyms with the new key alone, so the
+// warehouse never needs the raw identities again.
 type Keyer struct {
-	pool sync.Pool
+	pools []*sync.Pool
 }
 
-// NewKeyer uses key (at least MinKeyBytes bytes).
-func NewKeyer(key []byte) (*Keyer, error) {
-	if len(key) < MinKeyBytes {
-		return nil, fmt.Errorf("pseudonymisation key has %d bytes, need at least %d: generate one with `head -c 32 /dev/urandom | base64`", len(key), MinKeyBytes)
+// Keys splits a key file's content into its keys, oldest first.
+func Keys(content []byte) ([][]byte, error) {
+	var keys [][]byte
+	for _, line := range strings.Split(string(content), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			keys = append(keys, []byte(line))
+		}
 	}
-	k := append([]byte(nil), key...)
-	return &Keyer{pool: sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}}, nil
+	if len(keys) == 0 {
+		return nil, errors.New("the pseudonymisation key is empty")
+	}
+	for i, k := range keys {
+		if len(k) < MinKeyBytes {
+			return nil, fmt.Errorf("pseudonymisation key %d of %d has %d bytes, need at least %d: generate one with `head -c 32 /dev/urandom | base64`",
+				i+1, len(keys), len(k), MinKeyBytes)
+		}
+	}
+	return keys, nil
+}
+
+// NewKeyer uses the key file's content: one key, or a rotation chain.
+func NewKeyer(content []byte) (*Keyer, error) {
+	keys, err := Keys(content)
+	if err != nil {
+		return nil, err
+	}
+	kr := &Keyer{}
+	for _, key := range keys {
+		k := append([]byte(nil), key...)
+		kr.pools = append(kr.pools, &sync.Pool{New: func() any { return hmac.New(sha256.New, k) }})
+	}
+	return kr, nil
+}
+
+// HMACHex is hex(HMAC-SHA256(key, msg)): one link of a rotation chain.
+func HMACHex(key []byte, msg string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(msg))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // LoadKey reads the key from $XFWATCH_PSEUDONYM_KEY, else from the file named
@@ -80,14 +118,21 @@ func EnsureKeyFile(path string) ([]byte, error) {
 }
 
 func (k *Keyer) sum(domain, value string) string {
-	h := k.pool.Get().(hash.Hash)
+	h := k.pools[0].Get().(hash.Hash)
 	h.Reset()
 	h.Write([]byte(domain))
 	h.Write([]byte{0})
 	h.Write([]byte(value))
 	var out [sha256.Size]byte
 	s := hex.EncodeToString(h.Sum(out[:0]))
-	k.pool.Put(h)
+	k.pools[0].Put(h)
+	for _, p := range k.pools[1:] {
+		h := p.Get().(hash.Hash)
+		h.Reset()
+		h.Write([]byte(s))
+		s = hex.EncodeToString(h.Sum(out[:0]))
+		p.Put(h)
+	}
 	return s
 }
 
