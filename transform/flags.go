@@ -145,7 +145,8 @@ outcome AS (
 ),
 petitioned AS (
     SELECT petitioner_key, category, max(received_at) AS last_petition
-    FROM {{.DB}}.petitions WHERE toDate(received_at) <= as_of
+    FROM {{.DB}}.petitions
+    WHERE toDate(received_at) <= as_of AND petitioner_key IN (SELECT caller_key FROM recent)
     GROUP BY petitioner_key, category
 )
 SELECT r.caller_key AS caller_key, r.category AS category, argMax(r.county_code, r.received_at) AS county_code, as_of,
