@@ -78,7 +78,7 @@ LEFT JOIN (
     GROUP BY region, category
 ) AS s ON s.region = h.region AND s.category = h.category
 WHERE h.day = last AND last >= d - 1 AND h.source = 'petitions' AND h.alarm AND h.region_level IN {levels:Array(String)}`,
-		clickhouse.Named("d", dayParam(c.day)), clickhouse.Named("levels", arrayLiteral(r.Levels)))
+		clickhouse.Named("d", dayParam(c.day)), clickhouse.Named("levels", warehouse.ArrayParam(r.Levels)))
 	if err != nil {
 		return nil, fmt.Errorf("rule %s: %w", r.Name, err)
 	}
@@ -331,19 +331,6 @@ func (c *evalContext) zeroReport(ctx context.Context, r Rule) ([]Candidate, erro
 			Evidence: map[string]any{"day": dayParam(day), "period": period}})
 	}
 	return out, rows.Err()
-}
-
-func arrayLiteral(ids []string) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(id) + "'")
-	}
-	b.WriteByte(']')
-	return b.String()
 }
 
 func categoryLabel(c string) string { return refdata.CategoryLabel(c) }

@@ -112,12 +112,7 @@ func yes(b bool) string {
 func toStrings(row []any) []string {
 	out := make([]string, len(row))
 	for i, v := range row {
-		switch x := v.(type) {
-		case float64:
-			out[i] = fmt.Sprint(x)
-		default:
-			out[i] = fmt.Sprint(x)
-		}
+		out[i] = fmt.Sprint(v)
 	}
 	return out
 }

@@ -231,7 +231,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	rep.add("engine insert of pre-built batches (clickhouse-go → HTTP → chDB)", rate(len(rows), insert), "—", nil)
-	slowest := max(read, insert)
 
 	// End to end, with `xfwatch ingest` in its own process.
 	say("end to end")
@@ -264,7 +263,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.add("end-to-end ingest, `xfwatch ingest` process, ~400 B petitions", fmt.Sprintf("%s records/s = %.2f × the slowest raw stage (%s)",
 		thousands(e2eRate), ratio, map[bool]string{true: "engine insert", false: "broker read"}[insert > read]),
 		"≥ 300,000 records/s and ≥ 0.5 × slowest raw stage", ptr(e2eRate >= 300000 && ratio >= 0.5))
-	_ = slowest
 
 	// Freshness at a steady 5,000 records/s, and record → alert.
 	say("freshness")
@@ -292,7 +290,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	defer big.Close()
-	full, tick, slow, err := recompute(ctx, big, cfg.RecomputeRecords, say)
+	full, tick, slow, err := Recompute(ctx, big, cfg.RecomputeRecords, say)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +299,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.add("incremental tick (the last 2 days)", tick.Round(10*time.Millisecond).String(), "≤ 1 s", ptr(tick <= time.Second))
 	rep.Notes = append(rep.Notes, "Slowest transforms of the full recompute: "+slow+".")
 	say("views")
-	pages, api, err := views(ctx, big)
+	pages, api, err := Views(ctx, big)
 	if err != nil {
 		return nil, err
 	}

@@ -164,9 +164,10 @@ func recordToAlert(ctx context.Context, db *warehouse.DB, addr string, city *ref
 	return out, nil
 }
 
-// recompute fills two years of records and times a full backfill of every
-// indicator, then one incremental tick.
-func recompute(ctx context.Context, db *warehouse.DB, n uint64, say func(string, ...any)) (full, tick time.Duration, slowest string, err error) {
+// Recompute fills two years of n petitions and n orders into db (migrated,
+// reference data loaded) and times a full backfill of every indicator, then
+// one incremental tick; slowest names the transforms that took longest.
+func Recompute(ctx context.Context, db *warehouse.DB, n uint64, say func(string, ...any)) (full, tick time.Duration, slowest string, err error) {
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	start := today.AddDate(-2, 0, 0)
 	t0 := time.Now()
@@ -207,9 +208,9 @@ func recompute(ctx context.Context, db *warehouse.DB, n uint64, say func(string,
 	return full, tick, strings.Join(parts, ", "), nil
 }
 
-// views serves the dashboards over the big database and has 20 users
-// each request pages and API calls.
-func views(ctx context.Context, db *warehouse.DB) (pages, api []time.Duration, err error) {
+// Views serves the dashboards over db and has 20 users each request pages
+// and API calls; it returns the latencies, sorted.
+func Views(ctx context.Context, db *warehouse.DB) (pages, api []time.Duration, err error) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	rules, err := alerts.DefaultConfig()
 	if err != nil {

@@ -25,15 +25,6 @@ func scopeOf(e *env, name string) string {
 	return ""
 }
 
-func roleOf(name string) string {
-	for _, a := range accounts {
-		if a.name == name {
-			return a.role
-		}
-	}
-	return ""
-}
-
 // alertIn returns an open alert whose region starts with prefix and not with not.
 func alertIn(t *testing.T, e *env, prefix, not string) (id, region string) {
 	t.Helper()

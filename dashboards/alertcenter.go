@@ -150,7 +150,7 @@ func (s *Server) alertListView(ctx context.Context, u *User, f alertFilter, base
 	}
 	v := &alertListView{pageBase: base, Filter: f, Alerts: list, Limit: alertListLimit}
 	for _, c := range s.ref.children("county", "") {
-		if hasPrefix(c.Code, u.Region) || hasPrefix(u.Region, c.Code) {
+		if strings.HasPrefix(c.Code, u.Region) || strings.HasPrefix(u.Region, c.Code) {
 			v.Counties = append(v.Counties, c)
 		}
 	}
@@ -224,7 +224,7 @@ func (s *Server) readAlert(ctx context.Context, u *User, id string) (*alerts.Ale
 	if err := rows.ScanStruct(&a); err != nil {
 		return nil, err
 	}
-	if !hasPrefix(a.Region, u.Region) {
+	if !strings.HasPrefix(a.Region, u.Region) {
 		return nil, errNotFound // outside the scope: as if it did not exist
 	}
 	return &a, nil
@@ -305,7 +305,7 @@ func (s *Server) alertDetailView(ctx context.Context, u *User, id string, base p
 	}
 	for _, name := range s.cfg.Users.Names() {
 		o := s.cfg.Users.Get(name)
-		if o.Can().AlertActions && hasPrefix(a.Region, o.Region) {
+		if o.Can().AlertActions && strings.HasPrefix(a.Region, o.Region) {
 			v.Officers = append(v.Officers, name)
 		}
 	}
@@ -368,7 +368,7 @@ func (s *Server) alertAct(rp *reply, r *http.Request, ss *session) error {
 	assignee := r.PostFormValue("assignee")
 	if action == alerts.ActAssign {
 		o := s.cfg.Users.Get(assignee)
-		if o == nil || !o.Can().AlertActions || !hasPrefix(a.Region, o.Region) {
+		if o == nil || !o.Can().AlertActions || !strings.HasPrefix(a.Region, o.Region) {
 			return badf("assignee=%q: choose a duty officer whose region covers the alert", assignee)
 		}
 		rp.detail = "assignee=" + assignee

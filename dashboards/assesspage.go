@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"xfwatch/assess"
@@ -49,13 +50,13 @@ func (s *Server) scopedScores(u *User, res *assess.Result) ([]assess.UnitScore, 
 	}
 	var sc []assess.UnitScore
 	for _, x := range res.Scores {
-		if hasPrefix(s.ref.unitRegion(x.Unit), u.Region) {
+		if strings.HasPrefix(s.ref.unitRegion(x.Unit), u.Region) {
 			sc = append(sc, x)
 		}
 	}
 	var bl []assess.Bulletin
 	for _, b := range res.Bulletins {
-		if hasPrefix(s.ref.unitRegion(b.Unit), u.Region) {
+		if strings.HasPrefix(s.ref.unitRegion(b.Unit), u.Region) {
 			bl = append(bl, b)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -223,7 +224,7 @@ func (s *Server) kpis(ctx context.Context, scope string, m time.Time) ([]kpi, er
 		return k
 	}
 	rate := func(label string, x vals) kpi {
-		k := kpi{Label: label, Unit: "", Value: funcs["pct"].(func(*float64) string)(x[0]), Good: true}
+		k := kpi{Label: label, Unit: "", Value: fmtPct(x[0]), Good: true}
 		k.MoM, k.MoMUp = change(x[0], x[1], true)
 		k.YoY, k.YoYUp = change(x[0], x[2], true)
 		return k
@@ -291,7 +292,7 @@ func (s *Server) riskCharts(ctx context.Context, u *User, county string, day tim
 	}
 	var regions []Region
 	for _, r := range s.ref.children(level, parent) {
-		if hasPrefix(r.Code, scope) {
+		if strings.HasPrefix(r.Code, scope) {
 			regions = append(regions, r)
 		}
 	}
@@ -315,8 +316,6 @@ func (s *Server) riskCharts(ctx context.Context, u *User, county string, day tim
 	mp := MapChart("全市风险分布（点击县区下钻）", s.cfg.MapName, regions, cells, links)
 	return &heat, &mp, nil
 }
-
-func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
 
 // threeVisits is the 三访 chart: 24 months to m's month, and a year earlier.
 func (s *Server) threeVisits(ctx context.Context, scope string, m time.Time) (*Chart, error) {

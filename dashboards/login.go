@@ -16,11 +16,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	rp := &reply{header: http.Header{}, status: http.StatusOK}
 	s.render(rp, "login", loginView{pageBase: s.base(nil, "登录"), Next: safeNext(r.URL.Query().Get("next"))})
-	for k, v := range rp.header {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(rp.status)
-	w.Write(rp.body.Bytes())
+	rp.send(w)
 }
 
 // safeNext keeps a post-login redirect on this site.
@@ -73,11 +69,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 		return
 	}
-	for k, v := range rp.header {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(status)
-	w.Write(rp.body.Bytes())
+	rp.status = status
+	rp.send(w)
 }
 
 func (s *Server) logout(rp *reply, r *http.Request, ss *session) error {

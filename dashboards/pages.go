@@ -137,12 +137,7 @@ var funcs = template.FuncMap{
 		}
 		return t.In(cst).Format("2006-01-02 15:04")
 	},
-	"pct": func(v *float64) string {
-		if v == nil || math.IsNaN(*v) {
-			return "—"
-		}
-		return fmt.Sprintf("%.1f%%", 100**v)
-	},
+	"pct": fmtPct,
 	"num": fmtNumber,
 	"f1":  func(v float64) string { return fmt.Sprintf("%.1f", v) },
 	"pctv": func(v float64) string {
@@ -152,6 +147,13 @@ var funcs = template.FuncMap{
 }
 
 var statusLabels = map[string]string{"firing": "待处理", "acknowledged": "处理中", "resolved": "已解决"}
+
+func fmtPct(v *float64) string {
+	if v == nil || math.IsNaN(*v) {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", 100**v)
+}
 
 func fmtNumber(v *float64) string {
 	if v == nil || math.IsNaN(*v) {

@@ -139,17 +139,3 @@ func (c *refCache) children(level, parent string) []Region {
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
 	return out
 }
-
-// unitsIn lists the units in a region scope.
-func (c *refCache) unitsIn(scope string) []Region {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	var out []Region
-	for code, u := range c.units {
-		if len(u.Region) >= len(scope) && u.Region[:len(scope)] == scope {
-			out = append(out, Region{Code: code, Name: u.Name})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
-	return out
-}

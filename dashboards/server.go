@@ -199,6 +199,15 @@ type reply struct {
 }
 
 func (rp *reply) Header() http.Header { return rp.header }
+
+// send writes the buffered response.
+func (rp *reply) send(w http.ResponseWriter) {
+	for k, v := range rp.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rp.status)
+	w.Write(rp.body.Bytes())
+}
 func (rp *reply) Write(b []byte) (int, error) {
 	return rp.body.Write(b)
 }
@@ -285,11 +294,7 @@ func (s *Server) endpoint(action string, allow func(Permissions) bool, api bool,
 			http.Error(w, "审计日志不可写，请求未完成 (the audit log cannot be written)", http.StatusServiceUnavailable)
 			return
 		}
-		for k, v := range rp.header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rp.status)
-		w.Write(rp.body.Bytes())
+		rp.send(w)
 	})
 }
 

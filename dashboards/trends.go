@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"xfwatch/refdata"
+	"xfwatch/warehouse"
 )
 
 // RowCap is the most rows a trend query returns; a bigger result is refused
@@ -123,7 +125,7 @@ func ParseTrendQuery(q url.Values, latest time.Time) (TrendQuery, error) {
 		if _, ok := t.Metric.Dims[d]; !ok {
 			return t, badf("dims=%q: metric %s can be broken down by %s only", d, t.Metric.Name, strings.Join(sortedKeys(t.Metric.Dims), ", "))
 		}
-		if !contains(t.Dims, d) {
+		if !slices.Contains(t.Dims, d) {
 			t.Dims = append(t.Dims, d)
 		}
 	}
@@ -344,15 +346,15 @@ func (s *Server) readTrends(ctx context.Context, v *User, t TrendQuery) (*TrendR
 	}
 	if len(t.Categories) > 0 {
 		where = append(where, "category IN {categories:Array(String)}")
-		args = append(args, clickhouse.Named("categories", arrayParam(t.Categories)))
+		args = append(args, clickhouse.Named("categories", warehouse.ArrayParam(t.Categories)))
 	}
 	if len(t.Types) > 0 {
 		where = append(where, "type IN {types:Array(String)}")
-		args = append(args, clickhouse.Named("types", arrayParam(t.Types)))
+		args = append(args, clickhouse.Named("types", warehouse.ArrayParam(t.Types)))
 	}
 	if len(t.Units) > 0 {
 		where = append(where, "unit IN {units:Array(String)}")
-		args = append(args, clickhouse.Named("units", arrayParam(t.Units)))
+		args = append(args, clickhouse.Named("units", warehouse.ArrayParam(t.Units)))
 	}
 	query := "SELECT " + strings.Join(sel, ", ") + " FROM " + s.db.Table(m.Table) + " WHERE " + strings.Join(where, " AND ") +
 		" GROUP BY " + strings.Join(group, ", ") + " ORDER BY " + strings.Join(group, ", ") + fmt.Sprintf(" LIMIT %d", 2*RowCap+1)
@@ -450,7 +452,7 @@ func small(m *metric, num, den float64) bool {
 
 // belowCounty: the row describes a township, or a township unit.
 func (s *Server) belowCounty(t TrendQuery, level, scope string, r *TrendRow) bool {
-	if t.Metric.Levelled && level == "township" && (contains(t.Dims, "region") || len(t.Region) == 9 || len(scope) == 9) {
+	if t.Metric.Levelled && level == "township" && (slices.Contains(t.Dims, "region") || len(t.Region) == 9 || len(scope) == 9) {
 		return true
 	}
 	for i, d := range t.Dims {
@@ -468,20 +470,6 @@ func (s *Server) belowCounty(t TrendQuery, level, scope string, r *TrendRow) boo
 	return false
 }
 
-// arrayParam is an Array(String) query parameter in ClickHouse's text form.
-func arrayParam(xs []string) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, x := range xs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(x) + "'")
-	}
-	b.WriteByte(']')
-	return b.String()
-}
-
 func splitList(s string) []string {
 	var out []string
 	for _, x := range strings.Split(s, ",") {
@@ -490,15 +478,6 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func sortedKeys[V any](m map[string]V) []string {

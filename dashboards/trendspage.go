@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"xfwatch/refdata"
@@ -78,7 +80,7 @@ func (s *Server) trendsView(ctx context.Context, u *User, t TrendQuery, base pag
 	}
 	for _, d := range dimensionOrder {
 		if t.Metric.Dims[d] != "" {
-			v.Dims = append(v.Dims, choice{d, dimensionLabels[d], contains(t.Dims, d)})
+			v.Dims = append(v.Dims, choice{d, dimensionLabels[d], slices.Contains(t.Dims, d)})
 		}
 	}
 	for _, g := range []string{"day", "week", "month", "year"} {
@@ -96,7 +98,7 @@ func (s *Server) trendsView(ctx context.Context, u *User, t TrendQuery, base pag
 	if t.Metric.Region != "" {
 		v.Counties = append(v.Counties, choice{"", "全部", t.Region == ""})
 		for _, c := range s.ref.children("county", "") {
-			if hasPrefix(c.Code, u.Region) || hasPrefix(u.Region, c.Code) {
+			if strings.HasPrefix(c.Code, u.Region) || strings.HasPrefix(u.Region, c.Code) {
 				v.Counties = append(v.Counties, choice{c.Code, c.Name, c.Code == t.Region})
 			}
 		}

@@ -2,7 +2,6 @@ package dashboards_test
 
 import (
 	"context"
-	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -220,8 +219,6 @@ func TestViews(t *testing.T) {
 	t.Run("StaticSite", func(t *testing.T) { testStaticSite(t, e) })
 	t.Run("Browser", func(t *testing.T) { testBrowser(t, e) })
 }
-
-func fmtRows(xs []string) string { return fmt.Sprintf("%d: %v", len(xs), xs) }
 
 func namedArgs(kv ...string) []any {
 	var out []any

@@ -173,3 +173,18 @@ func (db *DB) Exists(ctx context.Context, table string) (bool, error) {
 func (db *DB) Table(table string) string {
 	return quoteIdent(db.Database) + "." + quoteIdent(table)
 }
+
+// ArrayParam is an Array(String) query parameter ({name:Array(String)}) in
+// ClickHouse's text form, quotes and backslashes escaped.
+func ArrayParam(xs []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, x := range xs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(x) + "'")
+	}
+	b.WriteByte(']')
+	return b.String()
+}
