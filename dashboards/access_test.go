@@ -3,6 +3,8 @@ package dashboards_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -179,7 +181,7 @@ func testScope(t *testing.T, e *env) {
 	}
 	// The alert list of a scoped officer holds alerts of its region only.
 	o := login(t, e.http.URL, "officer-cg")
-	_, body, _ = o.get("/alerts?status=all")
+	body = allAlertPages(t, o, "/alerts?status=all")
 	ids := alertLink.FindAllStringSubmatch(body, -1)
 	if len(ids) == 0 {
 		t.Fatal("officer-cg sees no alerts")
@@ -201,8 +203,8 @@ func testScope(t *testing.T, e *env) {
 	if len(cases) == 0 {
 		t.Fatal("no alert about a single case")
 	}
-	_, leaderBody, _ := login(t, e.http.URL, "leader").get("/alerts")
-	_, officerBody, _ := login(t, e.http.URL, "officer").get("/alerts")
+	leaderBody := allAlertPages(t, login(t, e.http.URL, "leader"), "/alerts")
+	officerBody := allAlertPages(t, login(t, e.http.URL, "officer"), "/alerts")
 	shown := 0
 	for _, id := range cases {
 		if strings.Contains(leaderBody, id) {
@@ -215,6 +217,49 @@ func testScope(t *testing.T, e *env) {
 	if shown == 0 {
 		t.Error("the officer's alert list shows no case number")
 	}
+}
+
+var (
+	nextPage   = regexp.MustCompile(`<a href="([^"]+)">下一页</a>`)
+	alertTotal = regexp.MustCompile(`共 (\d+) 条`)
+)
+
+// allAlertPages follows an alert list's 下一页 links and returns the pages'
+// bodies together, checking that they list every alert of the total once.
+func allAlertPages(t *testing.T, c *client, path string) string {
+	t.Helper()
+	var all strings.Builder
+	seen := map[string]bool{}
+	total := ""
+	for pages := 0; path != ""; pages++ {
+		if pages > 100 {
+			t.Fatal("more than 100 pages of alerts")
+		}
+		status, body, _ := c.get(path)
+		if status != 200 {
+			t.Fatalf("%s: status %d", path, status)
+		}
+		m := alertTotal.FindStringSubmatch(body)
+		if m == nil || (total != "" && m[1] != total) {
+			t.Fatalf("%s: total %v, first page said %s", path, m, total)
+		}
+		total = m[1]
+		for _, id := range alertLink.FindAllStringSubmatch(body, -1) {
+			if seen[id[1]] {
+				t.Fatalf("%s lists alert %s again", path, id[1])
+			}
+			seen[id[1]] = true
+		}
+		all.WriteString(body)
+		path = ""
+		if n := nextPage.FindStringSubmatch(body); n != nil {
+			path = html.UnescapeString(n[1])
+		}
+	}
+	if fmt.Sprint(len(seen)) != total {
+		t.Errorf("the pages list %d alerts, the total says %s", len(seen), total)
+	}
+	return all.String()
 }
 
 // heatmapRows are the heatmap's y-axis labels on a cockpit page.

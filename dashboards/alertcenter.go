@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,11 +22,19 @@ type alertFilter struct {
 	Severity, Status, Region, Category, Rule string
 	From, To                                 string // first seen, YYYY-MM-DD
 	Open, Uninhibited                        bool
+	Page                                     int // 1-based page of the list
 }
 
 func parseAlertFilter(q url.Values) (alertFilter, error) {
 	f := alertFilter{Severity: q.Get("severity"), Status: q.Get("status"), Region: q.Get("region"), Category: q.Get("category"),
-		Rule: q.Get("rule"), From: q.Get("from"), To: q.Get("to")}
+		Rule: q.Get("rule"), From: q.Get("from"), To: q.Get("to"), Page: 1}
+	if p := q.Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 10000 {
+			return f, badf("page=%q: give a page number from 1", p)
+		}
+		f.Page = n
+	}
 	if f.Severity != "" && alerts.SeverityLabel[f.Severity] == "" {
 		return f, badf("severity=%q: use red, orange, yellow or blue", f.Severity)
 	}
@@ -60,16 +69,23 @@ func parseAlertFilter(q url.Values) (alertFilter, error) {
 }
 
 // listAlerts reads alerts in the viewer's scope, most severe first.
-func (s *Server) listAlerts(ctx context.Context, u *User, f alertFilter, limit int) ([]alertRow, error) {
+func (s *Server) listAlerts(ctx context.Context, u *User, f alertFilter, limit int) (alertPage, error) {
 	key := fmt.Sprintf("a|%s|%v|%+v|%d", u.Region, u.Can().CaseAccess, f, limit)
 	v, err := s.cache.get(key, s.alertTTL(), func() (any, error) { return s.readAlerts(ctx, u, f, limit) })
 	if err != nil {
-		return nil, err
+		return alertPage{}, err
 	}
-	return v.([]alertRow), nil
+	return v.(alertPage), nil
 }
 
-func (s *Server) readAlerts(ctx context.Context, u *User, f alertFilter, limit int) ([]alertRow, error) {
+// alertPage is one page of an alert list and how many alerts match.
+type alertPage struct {
+	Rows  []alertRow
+	Total uint64
+}
+
+func (s *Server) readAlerts(ctx context.Context, u *User, f alertFilter, limit int) (alertPage, error) {
+	var list alertPage
 	where := []string{"startsWith(region, {scope:String})", "startsWith(region, {region:String})"}
 	args := []any{clickhouse.Named("scope", u.Region), clickhouse.Named("region", f.Region)}
 	add := func(cond, name, value string) {
@@ -90,29 +106,30 @@ func (s *Server) readAlerts(ctx context.Context, u *User, f alertFilter, limit i
 	if f.Uninhibited {
 		where = append(where, "inhibited_by = ''")
 	}
+	offset := max(0, f.Page-1) * limit
 	rows, err := s.db.Query(ctx, `SELECT alert_id, severity, status, title, summary, region, category, rule, assigned_to, first_seen, last_seen,
-			inhibited_by != '', JSONExtractString(evidence, 'case_id')
+			inhibited_by != '', JSONExtractString(evidence, 'case_id'), count() OVER () AS total
 		FROM `+s.db.Table("alerts")+` FINAL WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY indexOf(['red', 'orange', 'yellow', 'blue'], severity), last_seen DESC, alert_id LIMIT `+fmt.Sprint(limit), args...)
+		ORDER BY indexOf(['red', 'orange', 'yellow', 'blue'], severity), last_seen DESC, alert_id
+		LIMIT `+fmt.Sprint(limit)+` OFFSET `+fmt.Sprint(offset), args...)
 	if err != nil {
-		return nil, err
+		return list, err
 	}
 	defer rows.Close()
-	var out []alertRow
 	for rows.Next() {
 		var a alertRow
 		if err := rows.Scan(&a.ID, &a.Severity, &a.Status, &a.Title, &a.Summary, &a.Region, &a.Category, &a.Rule, &a.AssignedTo,
-			&a.FirstSeen, &a.LastSeen, &a.Inhibited, &a.CaseID); err != nil {
-			return nil, err
+			&a.FirstSeen, &a.LastSeen, &a.Inhibited, &a.CaseID, &list.Total); err != nil {
+			return list, err
 		}
 		if !u.Can().CaseAccess {
 			a.Title, a.Summary = hideCase(a.Title, a.CaseID), hideCase(a.Summary, a.CaseID)
 		}
 		a.CaseID = ""
 		a.RegionName = s.ref.regionName(a.Region)
-		out = append(out, a)
+		list.Rows = append(list.Rows, a)
 	}
-	return out, rows.Err()
+	return list, rows.Err()
 }
 
 type alertListView struct {
@@ -120,35 +137,57 @@ type alertListView struct {
 	Filter     alertFilter
 	StatusForm string
 	Alerts     []alertRow
-	Limit      int
+	Total      uint64
+	First      int    // number of the first alert on the page
+	Last       int    // and of the last
+	More       bool   // alerts after this page
+	Prev, Next string // links to the neighbouring pages, or ""
 	Counties   []Region
 	Categories []Region
 	Rules      []string
 	Severities []Region
 }
 
-const alertListLimit = 500
+// The static snapshot lists up to staticAlertLimit alerts on one page.
+const staticAlertLimit = 500
 
 func (s *Server) alertList(rp *reply, r *http.Request, ss *session) error {
-	f, err := parseAlertFilter(r.URL.Query())
+	q := r.URL.Query()
+	f, err := parseAlertFilter(q)
 	if err != nil {
 		return err
 	}
-	v, err := s.alertListView(r.Context(), ss.user, f, s.base(ss, "预警中心"))
+	size := s.cfg.AlertPageSize
+	if size <= 0 {
+		size = 100
+	}
+	v, err := s.alertListView(r.Context(), ss.user, f, size, s.base(ss, "预警中心"))
 	if err != nil {
 		return err
 	}
-	v.StatusForm = r.URL.Query().Get("status")
+	v.StatusForm = q.Get("status")
+	link := func(page int) string {
+		q.Set("page", strconv.Itoa(page))
+		return "/alerts?" + q.Encode()
+	}
+	if f.Page > 1 {
+		v.Prev = link(f.Page - 1)
+	}
+	if v.More {
+		v.Next = link(f.Page + 1)
+	}
 	s.render(rp, "alerts", v)
 	return nil
 }
 
-func (s *Server) alertListView(ctx context.Context, u *User, f alertFilter, base pageBase) (*alertListView, error) {
-	list, err := s.listAlerts(ctx, u, f, alertListLimit)
+func (s *Server) alertListView(ctx context.Context, u *User, f alertFilter, limit int, base pageBase) (*alertListView, error) {
+	list, err := s.listAlerts(ctx, u, f, limit)
 	if err != nil {
 		return nil, err
 	}
-	v := &alertListView{pageBase: base, Filter: f, Alerts: list, Limit: alertListLimit}
+	first := max(0, f.Page-1)*limit + 1
+	v := &alertListView{pageBase: base, Filter: f, Alerts: list.Rows, Total: list.Total, First: first,
+		Last: first + len(list.Rows) - 1, More: uint64(first+len(list.Rows)-1) < list.Total}
 	for _, c := range s.ref.children("county", "") {
 		if strings.HasPrefix(c.Code, u.Region) || strings.HasPrefix(u.Region, c.Code) {
 			v.Counties = append(v.Counties, c)

@@ -3,6 +3,7 @@ package dashboards_test
 import (
 	"context"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"testing"
 	"time"
@@ -34,11 +35,19 @@ func BenchmarkViews(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	full, _, slow, err := bench.Recompute(ctx, db, n, func(f string, a ...any) { b.Logf(f, a...) })
+	rc, err := bench.Recompute(ctx, db, n, func(f string, a ...any) { b.Logf(f, a...) })
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("indicators in %v (slowest: %s)", full.Round(time.Second), slow)
+	b.Logf("indicators in %v (slowest: %s)", rc.Full.Round(time.Second), rc.Slowest)
+	if p := os.Getenv("XFWATCH_VIEWS_PROFILE"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	b.ResetTimer()
 	for b.Loop() {
 		pages, api, err := bench.Views(ctx, db)

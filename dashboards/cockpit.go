@@ -120,7 +120,8 @@ func (s *Server) cockpitView(ctx context.Context, u *User, county, month string,
 	if v.ThreeVisits, err = cached(s, fmt.Sprintf("three|%s|%s", scope, v.Month), func() (*Chart, error) { return s.threeVisits(ctx, scope, m) }); err != nil {
 		return nil, err
 	}
-	v.TopAlerts, err = s.listAlerts(ctx, &scoped, alertFilter{Open: true, Uninhibited: true}, 10)
+	top, err := s.listAlerts(ctx, &scoped, alertFilter{Open: true, Uninhibited: true, Page: 1}, 10)
+	v.TopAlerts = top.Rows
 	return v, err
 }
 

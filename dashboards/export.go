@@ -40,22 +40,35 @@ func (s *Server) trendsAPI(rp *reply, r *http.Request, ss *session) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.Trends(r.Context(), ss.user, t)
+	// The encoded answer is cached with the rows it encodes: twenty
+	// analysts asking the same question share one encoding.
+	u := ss.user
+	enc, err := cached(s, fmt.Sprintf("trend-%s|%s|%v|%s", format, u.Region, u.Can().CaseAccess, t.Values().Encode()), func() (encodedTrends, error) {
+		res, err := s.Trends(r.Context(), u, t)
+		if err != nil {
+			return encodedTrends{}, err
+		}
+		body, ctype, err := EncodeTrends(res, format)
+		return encodedTrends{body: body, ctype: ctype, rows: len(res.Rows)}, err
+	})
 	if err != nil {
 		return err
 	}
-	body, ctype, err := EncodeTrends(res, format)
-	if err != nil {
-		return err
-	}
+	body, ctype := enc.body, enc.ctype
 	rp.header.Set("Content-Type", ctype)
 	rp.header.Set("X-Row-Cap", strconv.Itoa(RowCap))
 	if format != "json" {
 		rp.header.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="trends-%s.%s"`, t.Metric.Name, format))
 	}
-	rp.detail = fmt.Sprintf("rows=%d", len(res.Rows))
+	rp.detail = fmt.Sprintf("rows=%d", enc.rows)
 	rp.body.Write(body)
 	return nil
+}
+
+type encodedTrends struct {
+	body  []byte
+	ctype string
+	rows  int
 }
 
 // flat is a result as columns: period, per dimension its code and label,

@@ -45,6 +45,9 @@ type Config struct {
 	// tables (default 30 s; negative: never). Alert lists live 5 s at most
 	// and are dropped when someone acts on an alert.
 	CacheTTL time.Duration
+	// AlertPageSize is how many alerts a page of the alert centre lists
+	// (default 100).
+	AlertPageSize int
 }
 
 // Server serves the views and the API.

@@ -55,7 +55,7 @@ func (s *Server) WriteSite(ctx context.Context, dir, user string) (int, error) {
 			return 0, err
 		}
 	}
-	av, err := s.alertListView(ctx, viewer, alertFilter{Open: true}, base("预警中心"))
+	av, err := s.alertListView(ctx, viewer, alertFilter{Open: true, Page: 1}, staticAlertLimit, base("预警中心"))
 	if err != nil {
 		return 0, err
 	}

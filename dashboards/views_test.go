@@ -107,7 +107,7 @@ func (e *env) server(t *testing.T, rate, burst float64) *dashboards.Server {
 		t.Fatal(err)
 	}
 	srv, err := dashboards.New(dashboards.Config{DB: e.db, Users: users, Alerts: e.run.Engine,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Rate: rate, Burst: burst})
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Rate: rate, Burst: burst, AlertPageSize: 15})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,8 @@ WHERE n > 0 OR n_last_year > 0
 `}
 
 // keyHistory: per petitioner key as of a day.
-var keyHistory = Transform{Name: "key_history", Group: "flags", Scope: Whole, SQL: `
+var keyHistory = Transform{Name: "key_history", Group: "flags", Scope: Whole,
+	Incremental: &Incremental{Key: "petitioner_key", Dirty: keyHistoryDirty}, SQL: `
 WITH toDate({as_of:Date}) AS as_of, ` + levelsArray + ` AS levels
 SELECT petitioner_key, as_of,
     argMax(county, last) AS county_code,
@@ -117,11 +118,25 @@ FROM (
         min(received_at) AS first, max(received_at) AS last,
         argMax(county_code, received_at) AS county
     FROM (SELECT petitioner_key, category, receiving_level, received_at, county_code, toDate(received_at) AS d
-          FROM {{.DB}}.petitions WHERE toDate(received_at) <= as_of)
+          FROM {{.DB}}.petitions WHERE toDate(received_at) <= as_of{{.Only "petitioner_key"}})
     GROUP BY petitioner_key, category
 )
 GROUP BY petitioner_key
 `}
+
+// keyHistoryDirty: the keys whose row can differ from the last run's —
+// petitions stored since, dated in the days the as-of moved over, or dated
+// on the days that left the 30, 90 and 365-day windows.
+const keyHistoryDirty = `
+WITH toDate({as_of:Date}) AS as_of, toDate({old_as_of:Date}) AS old_as_of
+SELECT petitioner_key AS key FROM {{.DB}}.petitions
+WHERE ingested_at > fromUnixTimestamp64Milli({since_ms:Int64})
+   OR (old_as_of < as_of AND (
+          (toDate(received_at) > old_as_of AND toDate(received_at) <= as_of)
+       OR (toDate(received_at) > old_as_of - 30 AND toDate(received_at) <= as_of - 30)
+       OR (toDate(received_at) > old_as_of - 90 AND toDate(received_at) <= as_of - 90)
+       OR (toDate(received_at) > old_as_of - 365 AND toDate(received_at) <= as_of - 365)))
+`
 
 // hotlineAtRisk: callers with at least at_risk_min complaint or report
 // orders in one category in the at-risk window, unresolved, not yet

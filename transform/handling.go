@@ -3,7 +3,8 @@ package transform
 // caseStatus: status and statutory clocks per petition as of a day, from
 // its events in whatever order they arrived (only the event times count).
 // Days are calendar days in the city's time zone; a deadline day is on time.
-var caseStatus = Transform{Name: "case_status", Group: "handling", Scope: Whole, SQL: `
+var caseStatus = Transform{Name: "case_status", Group: "handling", Scope: Whole,
+	Incremental: &Incremental{Key: "case_id", Dirty: caseStatusDirty}, SQL: `
 WITH toDate({as_of:Date}) AS as_of,
 ev AS (
     SELECT ref,
@@ -22,14 +23,14 @@ ev AS (
         maxIf(at, type = 'reopened') AS reopened_at,
         maxIf(at, type IN ('concluded', 'reviewed', 'rereviewed', 'terminated')) AS last_close_at
     FROM {{.DB}}.events
-    WHERE ref_kind = 'petition' AND toDate(at) <= as_of
+    WHERE ref_kind = 'petition' AND toDate(at) <= as_of{{.Only "ref"}}
     GROUP BY ref
 ),
 escalated AS (
     SELECT DISTINCT lo.case_id AS case_id
     FROM {{.DB}}.petitions AS lo
     INNER JOIN {{.DB}}.petitions AS hi ON hi.petitioner_key = lo.petitioner_key AND hi.category = lo.category
-    WHERE lo.receiving_level IN ('village', 'township')
+    WHERE lo.receiving_level IN ('village', 'township'){{.Only "lo.case_id"}}
       AND hi.receiving_level IN ('county', 'city', 'province', 'national')
       AND hi.received_at > lo.received_at
       AND toDate(hi.received_at) <= least(as_of, toDate(lo.received_at) + {local_escalation_days:UInt32})
@@ -42,7 +43,7 @@ base AS (
         e.*
     FROM {{.DB}}.petitions AS p
     LEFT JOIN ev AS e ON e.ref = p.case_id
-    WHERE toDate(p.received_at) <= as_of
+    WHERE toDate(p.received_at) <= as_of{{.Only "p.case_id"}}
 ),
 units AS (SELECT code, level FROM {{.DB}}.units)
 SELECT case_id, as_of, received_at, received_day, responsible_unit,
@@ -84,6 +85,32 @@ FROM base
 LEFT JOIN units AS ru ON ru.code = base.responsible_unit
 LEFT JOIN units AS cu ON cu.code = base.concluding_unit
 `}
+
+// caseStatusDirty: the cases whose row can differ from the last run's —
+// petitions and events stored since or dated in the days the as-of moved
+// over, the village and township cases of the same key and category (their
+// escalation), and on a new day every case still open or within its review
+// window (its clocks moved).
+const caseStatusDirty = `
+WITH toDate({as_of:Date}) AS as_of, toDate({old_as_of:Date}) AS old_as_of,
+fresh AS (
+    SELECT case_id, petitioner_key, category FROM {{.DB}}.petitions
+    WHERE ingested_at > fromUnixTimestamp64Milli({since_ms:Int64})
+       OR (old_as_of < as_of AND toDate(received_at) > old_as_of AND toDate(received_at) <= as_of)
+)
+SELECT case_id AS key FROM fresh
+UNION ALL
+SELECT ref AS key FROM {{.DB}}.events
+WHERE ref_kind = 'petition' AND (ingested_at > fromUnixTimestamp64Milli({since_ms:Int64})
+    OR (old_as_of < as_of AND toDate(at) > old_as_of AND toDate(at) <= as_of))
+UNION ALL
+SELECT case_id AS key FROM {{.DB}}.petitions
+WHERE receiving_level IN ('village', 'township') AND (petitioner_key, category) IN (SELECT petitioner_key, category FROM fresh)
+UNION ALL
+SELECT case_id AS key FROM {{.DB}}.case_status
+WHERE old_as_of < as_of
+  AND (concluded_day IS NULL OR assumeNotNull(concluded_day) + {review_request_days:UInt32} >= old_as_of)
+`
 
 // backlogAt is the 积案 condition at the end of day D for a case_status row.
 const backlogAt = `(received_day <= %[1]s

@@ -39,6 +39,9 @@ type Transform struct {
 	// computed month by month. Others compute a whole window in one query
 	// and swap its months in one by one.
 	PerMonth bool
+	// Incremental, for a Whole transform, says how a tick can rewrite
+	// only the rows that may have changed.
+	Incremental *Incremental
 }
 
 // Runner runs transforms against one warehouse, one at a time (the staging
@@ -69,6 +72,16 @@ func monthsOf(from, to time.Time) []time.Time {
 	return out
 }
 
+// quotedColumns is a table's column list for INSERT … SELECT.
+func quotedColumns(table string) (string, bool) {
+	cols, ok := warehouse.Columns(table)
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = "`" + c + "`"
+	}
+	return strings.Join(quoted, ", "), ok
+}
+
 func day(t time.Time) string { return t.Format(time.DateOnly) }
 
 // Run rewrites what t covers of [from, to] (Monthly: every month touched;
@@ -82,15 +95,10 @@ func (r *Runner) Run(ctx context.Context, t Transform, from, to, asOf time.Time,
 	if err != nil {
 		return res, err
 	}
-	cols, ok := warehouse.Columns(t.Name)
+	colList, ok := quotedColumns(t.Name)
 	if !ok {
 		return res, fmt.Errorf("transform %s: no table %s in the schema", t.Name, t.Name)
 	}
-	quoted := make([]string, len(cols))
-	for i, c := range cols {
-		quoted[i] = "`" + c + "`"
-	}
-	colList := strings.Join(quoted, ", ")
 	staging := r.DB.Table(t.Name + "_staging")
 	target := r.DB.Table(t.Name)
 	base := r.Config.params()
@@ -125,10 +133,22 @@ func (r *Runner) Run(ctx context.Context, t Transform, from, to, asOf time.Time,
 
 	switch t.Scope {
 	case Whole:
+		if !dryRun {
+			handled, err := r.incremental(ctx, t, asOf, colList, &res, exec, count)
+			if handled || err != nil {
+				return res, err
+			}
+		}
 		if dryRun {
 			n, err := count(base, "SELECT count() FROM (\n"+sql+"\n)")
 			res.Rows, res.SQL = n, append(res.SQL, insert, "EXCHANGE TABLES "+staging+" AND "+target)
 			return res, err
+		}
+		var began time.Time
+		if t.Incremental != nil {
+			if began, err = r.engineNow(ctx); err != nil {
+				return res, err
+			}
 		}
 		for _, stmt := range []string{"TRUNCATE TABLE " + staging, insert} {
 			if err := exec(base, stmt); err != nil {
@@ -144,6 +164,9 @@ func (r *Runner) Run(ctx context.Context, t Transform, from, to, asOf time.Time,
 			if err := exec(base, stmt); err != nil {
 				return res, err
 			}
+		}
+		if t.Incremental != nil && r.DB.Cluster == "" {
+			return res, r.saveState(ctx, t.Name, asOf, began, r.fingerprint(t, sql))
 		}
 	case Monthly:
 		months := monthsOf(from, to)

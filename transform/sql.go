@@ -19,6 +19,17 @@ type sqlVars struct {
 	// offsets), and in milliseconds for comparisons.
 	RepeatSec, SkipSec int64
 	EscalationMs       int64
+	// Dirty, in an incremental run, is the table of the keys to recompute.
+	Dirty string
+}
+
+// Only restricts a query to the keys an incremental run recomputes:
+// "AND col IN (SELECT key FROM dirty)", or nothing in a full run.
+func (v sqlVars) Only(col string) string {
+	if v.Dirty == "" {
+		return ""
+	}
+	return " AND " + col + " IN (SELECT key FROM " + v.Dirty + ")"
 }
 
 func (c Config) vars(database string) sqlVars {

@@ -42,4 +42,6 @@ var Migrations = []Migration{
 		}},
 	{7, "assessment_scores, assessment_bulletins",
 		createTables(assessmentScoresTable, assessmentBulletinsTable)},
+	{8, "transform_state, transform_dirty: incremental ticks of the whole-table transforms",
+		createTables(transformStateTable, transformDirtyTable)},
 }

@@ -12,7 +12,7 @@ var tables = map[string]Table{}
 func init() {
 	for _, tb := range []Table{petitionsTable, hotlineTable, eventsTable, unitReportsTable, restrictedTextsTable,
 		regionsTable, villagesTable, unitsTable, periodsTable, auditTable, ingestBatchesTable, migrationsTable,
-		transformRunsTable, alertsTable, alertLogTable, alertOutboxTable} {
+		transformRunsTable, transformStateTable, transformDirtyTable, alertsTable, alertLogTable, alertOutboxTable} {
 		tables[tb.Name] = tb
 	}
 	for _, tb := range withStaging(IndicatorTables...) {

@@ -254,6 +254,26 @@ var (
 		},
 		Engine: "MergeTree", PartitionBy: "toYYYYMM(day)", OrderBy: "(unit, day)",
 	}
+	transformStateTable = Table{
+		Name:    "transform_state",
+		Comment: "what an incremental transform's table reflects: records stored up to a watermark, as of a day",
+		Columns: []Column{
+			{"transform", lcStr, "transform (its table)"},
+			{"as_of", "Date", "the day the table's rows are computed as of"},
+			{"watermark", tsType, "engine time when the run began: records with a later ingested_at may be missing"},
+			{"fingerprint", "String", "hash of the SQL and parameters: a change forces a full run"},
+			{"updated_at", tsType, "when the run finished"},
+		},
+		Engine: "MergeTree", OrderBy: "(transform, updated_at)",
+	}
+	transformDirtyTable = Table{
+		Name:    "transform_dirty",
+		Comment: "keys (case_id, petitioner_key) an incremental run recomputes; emptied by each run",
+		Columns: []Column{
+			{"key", "String", "row key"},
+		},
+		Engine: "MergeTree", OrderBy: "key",
+	}
 	transformRunsTable = Table{
 		Name:    "transform_runs",
 		Comment: "one row per transform run: window, timing, rows, error",

@@ -969,3 +969,29 @@ COMMENT '月通报: units named in a month, and 一事一通报 items';
 CREATE TABLE IF NOT EXISTS `xfwatch`.`assessment_bulletins` ON CLUSTER `xf_cluster` AS `xfwatch`.`assessment_bulletins_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'assessment_bulletins_local', rand());
 
+CREATE TABLE IF NOT EXISTS `xfwatch`.`transform_state_local` ON CLUSTER `xf_cluster`
+(
+    `transform` LowCardinality(String) COMMENT 'transform (its table)',
+    `as_of` Date COMMENT 'the day the table\'s rows are computed as of',
+    `watermark` DateTime64(3, 'Asia/Shanghai') COMMENT 'engine time when the run began: records with a later ingested_at may be missing',
+    `fingerprint` String COMMENT 'hash of the SQL and parameters: a change forces a full run',
+    `updated_at` DateTime64(3, 'Asia/Shanghai') COMMENT 'when the run finished'
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/transform_state_local', '{replica}')
+ORDER BY (transform, updated_at)
+COMMENT 'what an incremental transform\'s table reflects: records stored up to a watermark, as of a day';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`transform_state` ON CLUSTER `xf_cluster` AS `xfwatch`.`transform_state_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'transform_state_local', rand());
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`transform_dirty_local` ON CLUSTER `xf_cluster`
+(
+    `key` String COMMENT 'row key'
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/transform_dirty_local', '{replica}')
+ORDER BY key
+COMMENT 'keys (case_id, petitioner_key) an incremental run recomputes; emptied by each run';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`transform_dirty` ON CLUSTER `xf_cluster` AS `xfwatch`.`transform_dirty_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'transform_dirty_local', rand());
+

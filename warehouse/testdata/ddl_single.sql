@@ -851,3 +851,23 @@ PARTITION BY year
 ORDER BY (year, month, unit, reason, case_id)
 COMMENT '月通报: units named in a month, and 一事一通报 items';
 
+CREATE TABLE IF NOT EXISTS `xfwatch`.`transform_state`
+(
+    `transform` LowCardinality(String) COMMENT 'transform (its table)',
+    `as_of` Date COMMENT 'the day the table\'s rows are computed as of',
+    `watermark` DateTime64(3, 'Asia/Shanghai') COMMENT 'engine time when the run began: records with a later ingested_at may be missing',
+    `fingerprint` String COMMENT 'hash of the SQL and parameters: a change forces a full run',
+    `updated_at` DateTime64(3, 'Asia/Shanghai') COMMENT 'when the run finished'
+)
+ENGINE = MergeTree
+ORDER BY (transform, updated_at)
+COMMENT 'what an incremental transform\'s table reflects: records stored up to a watermark, as of a day';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`transform_dirty`
+(
+    `key` String COMMENT 'row key'
+)
+ENGINE = MergeTree
+ORDER BY key
+COMMENT 'keys (case_id, petitioner_key) an incremental run recomputes; emptied by each run';
+

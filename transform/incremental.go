@@ -1,0 +1,188 @@
+package transform
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+)
+
+// Incremental lets a Whole transform rewrite only the rows that can have
+// changed since its last run instead of rebuilding the table.
+//
+// A run records in transform_state the day its rows are as of and a
+// watermark: the engine's clock when it began. The next run, if its as-of
+// day is the same or later and nothing in its SQL or parameters changed,
+// collects the keys of the rows that can differ (Dirty: records stored
+// since the watermark, records dated in the days the as-of moved over, and
+// rows whose values depend on the as-of day), recomputes just those keys
+// (the SQL restricts itself with {{.Only "column"}}) and swaps them in:
+// the old rows of those keys are deleted and the new ones inserted. Every
+// other case — no state, an earlier day, a changed configuration, an empty
+// table, a dirty set over a third of the table, a cluster — is a full run.
+type Incremental struct {
+	Key string // the table's row key: case_id, petitioner_key
+	// Dirty is a template SELECT of one column named key, with the
+	// parameters since_ms (watermark minus a margin, Unix milliseconds),
+	// old_as_of and as_of, and the Config parameters.
+	Dirty string
+}
+
+// WatermarkMargin covers inserts that were under way when a run read the
+// engine's clock: a record's ingested_at is set when the engine takes the
+// insert, which becomes visible when the insert finishes, well within this.
+var WatermarkMargin = 10 * time.Second
+
+type incState struct {
+	asOf        time.Time
+	watermark   time.Time
+	fingerprint string
+}
+
+func (r *Runner) fingerprint(t Transform, sql string) string {
+	h := sha256.New()
+	h.Write([]byte(sql))
+	h.Write([]byte{0})
+	h.Write([]byte(t.Incremental.Dirty))
+	params := r.Config.params()
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "\x00%s=%s", k, params[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (r *Runner) state(ctx context.Context, name string) (incState, bool, error) {
+	var st incState
+	row := r.DB.QueryRow(clickhouse.Context(ctx, clickhouse.WithParameters(clickhouse.Parameters{"t": name})),
+		"SELECT as_of, watermark, fingerprint FROM "+r.DB.Table("transform_state")+
+			" WHERE transform = {t:String} ORDER BY updated_at DESC LIMIT 1")
+	if err := row.Scan(&st.asOf, &st.watermark, &st.fingerprint); err != nil {
+		if strings.Contains(err.Error(), "no rows") {
+			return st, false, nil
+		}
+		return st, false, fmt.Errorf("transform %s: cannot read its state: %w", name, err)
+	}
+	return st, st.fingerprint != "", nil
+}
+
+// saveState records what the table now reflects; an empty fingerprint marks
+// the table as needing a full run (written before rows are deleted, so a run
+// that stops half-way is followed by a full one).
+func (r *Runner) saveState(ctx context.Context, name string, asOf, watermark time.Time, fingerprint string) error {
+	err := r.DB.Exec(clickhouse.Context(ctx, clickhouse.WithParameters(clickhouse.Parameters{
+		"t": name, "as_of": day(asOf), "w": fmt.Sprint(watermark.UnixMilli()), "fp": fingerprint})),
+		"INSERT INTO "+r.DB.Table("transform_state")+" (transform, as_of, watermark, fingerprint, updated_at) "+
+			"SELECT {t:String}, {as_of:Date}, fromUnixTimestamp64Milli({w:Int64}), {fp:String}, now64(3)")
+	if err != nil {
+		return fmt.Errorf("transform %s: cannot record its state: %w", name, err)
+	}
+	return nil
+}
+
+func (r *Runner) engineNow(ctx context.Context) (time.Time, error) {
+	var ms int64
+	if err := r.DB.QueryRow(ctx, "SELECT toUnixTimestamp64Milli(now64(3))").Scan(&ms); err != nil {
+		return time.Time{}, fmt.Errorf("cannot read the engine's clock: %w", err)
+	}
+	return time.UnixMilli(ms), nil
+}
+
+// incremental tries the incremental run of t; handled is false when a full
+// run is needed instead.
+func (r *Runner) incremental(ctx context.Context, t Transform, asOf time.Time, cols string, res *Result,
+	exec func(map[string]string, string) error, count func(map[string]string, string) (uint64, error)) (handled bool, err error) {
+	if t.Incremental == nil || r.DB.Cluster != "" {
+		return false, nil
+	}
+	vars := r.Config.vars(r.DB.Database)
+	full, err := render(t.Name, t.SQL, vars)
+	if err != nil {
+		return false, err
+	}
+	fp := r.fingerprint(t, full)
+	st, ok, err := r.state(ctx, t.Name)
+	if err != nil || !ok || st.fingerprint != fp || asOf.Before(st.asOf) {
+		return false, err
+	}
+	target := r.DB.Table(t.Name)
+	total, err := count(nil, "SELECT count() FROM "+target)
+	if err != nil || total == 0 {
+		return false, err
+	}
+	began, err := r.engineNow(ctx)
+	if err != nil {
+		return false, err
+	}
+	vars.Dirty = r.DB.Table("transform_dirty")
+	only, err := render(t.Name, t.SQL, vars)
+	if err != nil {
+		return false, err
+	}
+	dirtySQL, err := render(t.Name+" dirty keys", t.Incremental.Dirty, vars)
+	if err != nil {
+		return false, err
+	}
+	params := r.Config.params()
+	params["as_of"], params["old_as_of"] = day(asOf), day(st.asOf)
+	params["since_ms"] = fmt.Sprint(st.watermark.Add(-WatermarkMargin).UnixMilli())
+	dirty := vars.Dirty
+	for _, stmt := range []string{"TRUNCATE TABLE " + dirty,
+		"INSERT INTO " + dirty + " (key) SELECT DISTINCT key FROM (\n" + dirtySQL + "\n)"} {
+		if err := exec(params, stmt); err != nil {
+			return false, err
+		}
+	}
+	n, err := count(nil, "SELECT count() FROM "+dirty)
+	if err != nil {
+		return false, err
+	}
+	if n > total/3 {
+		return false, exec(nil, "TRUNCATE TABLE "+dirty)
+	}
+	if n == 0 && asOf.Equal(st.asOf) {
+		return true, r.saveState(ctx, t.Name, asOf, began, fp)
+	}
+	staging := r.DB.Table(t.Name + "_staging")
+	for _, stmt := range []string{"TRUNCATE TABLE " + staging,
+		"INSERT INTO " + staging + " (" + cols + ")\nSELECT " + cols + " FROM (\n" + only + "\n)"} {
+		if err := exec(params, stmt); err != nil {
+			return true, err
+		}
+	}
+	rows, err := count(nil, "SELECT count() FROM "+staging)
+	if err != nil {
+		return true, err
+	}
+	// From here until the new state is saved the table lacks the dirty
+	// rows; the empty fingerprint makes the next run a full one should
+	// this run stop in between.
+	if err := r.saveState(ctx, t.Name, st.asOf, st.watermark, ""); err != nil {
+		return true, err
+	}
+	stmts := []string{
+		"DELETE FROM " + target + " WHERE `" + t.Incremental.Key + "` IN (SELECT key FROM " + dirty + ")",
+		"INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM " + staging,
+	}
+	if !asOf.Equal(st.asOf) {
+		// The rows the new day left unchanged hold as of it too.
+		stmts = append(stmts, "ALTER TABLE "+target+" UPDATE as_of = {as_of:Date} WHERE as_of != {as_of:Date} SETTINGS mutations_sync = 2")
+	}
+	stmts = append(stmts, "TRUNCATE TABLE "+staging, "TRUNCATE TABLE "+dirty)
+	for _, stmt := range stmts {
+		if err := exec(params, stmt); err != nil {
+			return true, err
+		}
+	}
+	res.Rows = rows
+	return true, r.saveState(ctx, t.Name, asOf, began, fp)
+}
