@@ -5,13 +5,16 @@ const levelsArray = "['village', 'township', 'county', 'city', 'province', 'nati
 
 // petitionFlags: per petition, 重复访, 越级访, 集体访, 三访 and hotline
 // escalation (SPEC section 5).
-var petitionFlags = Transform{Name: "petition_flags", Group: "flags", Scope: Monthly, SQL: `
+var petitionFlags = Transform{Name: "petition_flags", Group: "flags", Scope: Monthly,
+	Incremental: &Incremental{Key: "case_id", Dirty: petitionFlagsDirty, Span: `
+SELECT min(toDate(received_at)), max(toDate(received_at)) + 1 FROM {{.DB}}.petitions WHERE case_id IN (SELECT key FROM {{.Dirty}})`},
+	SQL: `
 WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1,
 history AS (
     SELECT case_id, received_at, county_code, township_code, category, receiving_level, petitioner_key, headcount, abnormal,
            toUnixTimestamp64Milli(received_at) AS ts, toInt64(toUnixTimestamp(received_at)) AS sec
     FROM {{.DB}}.petitions
-    WHERE toDate(received_at) >= d0 - {skip_days:UInt32} - 1 AND toDate(received_at) < d1
+    WHERE toDate(received_at) >= d0 - {skip_days:UInt32} - 1 AND toDate(received_at) < d1{{.Only "case_id"}}
 ),
 windowed AS (
     SELECT *,
@@ -30,6 +33,8 @@ escalation AS (
         FROM {{.DB}}.hotline_orders
         WHERE kind IN ('complaint', 'report')
           AND toDate(received_at) >= d0 - {escalation_days:UInt32} - 1 AND toDate(received_at) < d1
+          {{- if .Dirty}}
+          AND (caller_key, category) IN (SELECT petitioner_key, category FROM history){{end}}
     ) AS o ON o.caller_key = p.petitioner_key AND o.category = p.category
     GROUP BY p.case_id
 )
@@ -45,6 +50,21 @@ SELECT case_id, received_at, county_code, township_code, category, receiving_lev
     toUInt32(e.prior_orders) AS prior_orders
 FROM month LEFT JOIN escalation AS e USING (case_id)
 `}
+
+// petitionFlagsDirty: every petition of a key and category that a petition
+// or a complaint/report order stored since the last run belongs to (a
+// petition's flags depend on the earlier records of its key and category,
+// so all of them are recomputed together — the history they need).
+const petitionFlagsDirty = `
+WITH pairs AS (
+    SELECT petitioner_key AS k, category AS c FROM {{.DB}}.petitions
+    WHERE ingested_at > fromUnixTimestamp64Milli({since_ms:Int64})
+    UNION ALL
+    SELECT caller_key AS k, category AS c FROM {{.DB}}.hotline_orders
+    WHERE kind IN ('complaint', 'report') AND ingested_at > fromUnixTimestamp64Milli({since_ms:Int64})
+)
+SELECT case_id AS key FROM {{.DB}}.petitions WHERE (petitioner_key, category) IN (SELECT k, c FROM pairs)
+`
 
 // repeatMonthly: 重复访 rate per region × month, from petition_flags.
 var repeatMonthly = Transform{Name: "repeat_monthly", Group: "flags", Scope: Monthly, SQL: `

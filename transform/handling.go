@@ -31,6 +31,8 @@ escalated AS (
     FROM {{.DB}}.petitions AS lo
     INNER JOIN {{.DB}}.petitions AS hi ON hi.petitioner_key = lo.petitioner_key AND hi.category = lo.category
     WHERE lo.receiving_level IN ('village', 'township'){{.Only "lo.case_id"}}
+      {{- if .Dirty}}
+      AND hi.petitioner_key IN (SELECT petitioner_key FROM {{.DB}}.petitions WHERE 1{{.Only "case_id"}}){{end}}
       AND hi.receiving_level IN ('county', 'city', 'province', 'national')
       AND hi.received_at > lo.received_at
       AND toDate(hi.received_at) <= least(as_of, toDate(lo.received_at) + {local_escalation_days:UInt32})
@@ -140,7 +142,11 @@ measures AS (
         m_concluded AND origin_level IN ('village', 'township') AS m_local_candidate,
         m_local_candidate AND local_resolution AS m_local_resolved
     FROM {{.DB}}.case_status
+    -- every row a measure below can count: received or due in the month,
+    -- or not concluded before it (which backlog needs)
     WHERE received_day < d1
+      AND (received_day >= d0 - {accept_days:UInt32} OR concluded_day IS NULL OR assumeNotNull(concluded_day) >= before
+           OR (conclude_due IS NOT NULL AND assumeNotNull(conclude_due) >= d0))
 ),
 petition_rows AS (
     SELECT unit,

@@ -1,5 +1,29 @@
 package transform
 
+// dailyCounts: records per day, region, category and source — the one pass
+// over the record tables the hotspot transforms need. A tick recounts only
+// the days that records stored since the last run fall on.
+var dailyCounts = Transform{Name: "daily_counts", Group: "hotspots", Scope: Whole,
+	Incremental: &Incremental{Key: "toString(day)", Dirty: `
+SELECT toString(toDate(received_at)) AS key FROM {{.DB}}.petitions WHERE ingested_at > fromUnixTimestamp64Milli({since_ms:Int64})
+UNION ALL
+SELECT toString(toDate(received_at)) AS key FROM {{.DB}}.hotline_orders WHERE ingested_at > fromUnixTimestamp64Milli({since_ms:Int64})
+`}, SQL: `
+SELECT day, region, category, s.1 AS source, toUInt32(s.2) AS n
+FROM (
+    SELECT toDate(received_at) AS day, region, category, count() AS c, sum(headcount) AS people
+    FROM {{.DB}}.petitions ARRAY JOIN [county_code, township_code] AS region
+    WHERE region != ''{{.Only "toString(toDate(received_at))"}}
+    GROUP BY day, region, category
+)
+ARRAY JOIN [('petitions', c), ('people', people)] AS s
+UNION ALL
+SELECT toDate(received_at) AS day, region, category, 'hotline' AS source, toUInt32(count()) AS n
+FROM {{.DB}}.hotline_orders ARRAY JOIN [county_code, township_code] AS region
+WHERE region != ''{{.Only "toString(toDate(received_at))"}}
+GROUP BY day, region, category
+`}
+
 // dailySeries is the dense daily grid of every region × category × source
 // from {{.Lookback}} days before the month to its end, with zero days, as the
 // CTE "series" (what earsSQL reads).
@@ -13,26 +37,21 @@ grid AS (
     FROM {{.DB}}.regions
 ),
 counts AS (
-    SELECT toDate(received_at) AS day, region, category, 'petitions' AS source, count() AS n
-    FROM {{.DB}}.petitions ARRAY JOIN [county_code, township_code] AS region
-    WHERE toDate(received_at) >= dl AND toDate(received_at) < d1 AND region != ''
-    GROUP BY day, region, category
-    UNION ALL
-    SELECT toDate(received_at) AS day, region, category, 'people' AS source, sum(headcount) AS n
-    FROM {{.DB}}.petitions ARRAY JOIN [county_code, township_code] AS region
-    WHERE toDate(received_at) >= dl AND toDate(received_at) < d1 AND region != ''
-    GROUP BY day, region, category
-    UNION ALL
-    SELECT toDate(received_at) AS day, region, category, 'hotline' AS source, count() AS n
-    FROM {{.DB}}.hotline_orders ARRAY JOIN [county_code, township_code] AS region
-    WHERE toDate(received_at) >= dl AND toDate(received_at) < d1 AND region != ''
-    GROUP BY day, region, category
+    SELECT day, region, category, source, n FROM {{.DB}}.daily_counts WHERE day >= dl AND day < d1
 ),
+-- the grid with the counts summed in (a LEFT JOIN of the two was most of
+-- the time): cells off the grid are dropped
 series AS (
-    SELECT g.region AS region, g.region_level AS region_level, g.county_code AS county_code, g.population AS population,
-        g.category AS category, g.source AS source, g.day AS day, toUInt32(c.n) AS n
-    FROM grid AS g
-    LEFT JOIN counts AS c ON c.day = g.day AND c.region = g.region AND c.category = g.category AND c.source = g.source
+    SELECT region, category, source, day,
+        anyIf(region_level, g) AS region_level, anyIf(county_code, g) AS county_code, anyIf(population, g) AS population,
+        toUInt32(sum(n)) AS n
+    FROM (
+        SELECT region, region_level, county_code, population, category, source, day, 0 AS n, true AS g FROM grid
+        UNION ALL
+        SELECT region, '' AS region_level, '' AS county_code, 0 AS population, category, source, day, n, false AS g FROM counts
+    )
+    GROUP BY region, category, source, day
+    HAVING max(g)
 ),`
 
 // hotspotDaily: 热点 counts, rates and EARS detectors; risk from risk_daily.
@@ -68,27 +87,20 @@ grid AS (
     FROM {{.DB}}.regions
 ),
 counts AS (
-    SELECT toMonday(toDate(received_at)) AS week, region, category, 'petitions' AS source, count() AS n
-    FROM {{.DB}}.petitions ARRAY JOIN [county_code, township_code] AS region
-    WHERE toDate(received_at) >= wl AND toDate(received_at) < d1 + 7 AND region != ''
-    GROUP BY week, region, category
-    UNION ALL
-    SELECT toMonday(toDate(received_at)) AS week, region, category, 'people' AS source, sum(headcount) AS n
-    FROM {{.DB}}.petitions ARRAY JOIN [county_code, township_code] AS region
-    WHERE toDate(received_at) >= wl AND toDate(received_at) < d1 + 7 AND region != ''
-    GROUP BY week, region, category
-    UNION ALL
-    SELECT toMonday(toDate(received_at)) AS week, region, category, 'hotline' AS source, count() AS n
-    FROM {{.DB}}.hotline_orders ARRAY JOIN [county_code, township_code] AS region
-    WHERE toDate(received_at) >= wl AND toDate(received_at) < d1 + 7 AND region != ''
-    GROUP BY week, region, category
+    SELECT toMonday(day) AS week, region, category, source, sum(n) AS n FROM {{.DB}}.daily_counts
+    WHERE day >= wl AND day < d1 + 7
+    GROUP BY week, region, category, source
 ),
 weekly AS (
-    SELECT g.region AS region, g.region_level AS region_level, g.county_code AS county_code, g.category AS category,
-        g.source AS source, g.week AS week, toUInt32(c.n) AS n
-    FROM grid AS g
-    LEFT JOIN counts AS c ON c.week = g.week AND c.region = g.region AND c.category = g.category AND c.source = g.source
-    WHERE g.week < d1
+    SELECT region, category, source, week,
+        anyIf(region_level, g) AS region_level, anyIf(county_code, g) AS county_code, toUInt32(sum(n)) AS n
+    FROM (
+        SELECT region, region_level, county_code, category, source, week, 0 AS n, true AS g FROM grid WHERE week < d1
+        UNION ALL
+        SELECT region, '' AS region_level, '' AS county_code, category, source, week, n, false AS g FROM counts
+    )
+    GROUP BY region, category, source, week
+    HAVING max(g)
 ),
 expect AS (
     SELECT *,

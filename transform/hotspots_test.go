@@ -35,7 +35,7 @@ func TestHotspotsAndRisk(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		f.order(fmt.Sprintf("HS%d", i), "2026-06-10 12:00", "complaint", "620105001", "education", fmt.Sprintf("hk%d", i), "G620105")
 	}
-	for _, tr := range []string{"petition_flags", "hotspot_weekly", "risk_daily", "hotspot_daily"} {
+	for _, tr := range []string{"daily_counts", "petition_flags", "hotspot_weekly", "risk_daily", "hotspot_daily"} {
 		f.run(tr, "2026-05-01", "2026-06-30", "2026-06-30")
 	}
 	f.expect(`SELECT region, source, n, round(rate_per_10k, 4), c1_upper, c2_upper, c3_upper, c1_alarm, c3_alarm, alarm, risk
@@ -61,7 +61,7 @@ func TestHotspotsAndRisk(t *testing.T) {
 
 	// Re-running any transform over computed days leaves the row counts.
 	counts := f.tsv(`SELECT (SELECT count() FROM hotspot_daily), (SELECT count() FROM hotspot_weekly), (SELECT count() FROM risk_daily), (SELECT count() FROM petition_flags)`)
-	for _, tr := range []string{"petition_flags", "hotspot_weekly", "risk_daily", "hotspot_daily"} {
+	for _, tr := range []string{"daily_counts", "petition_flags", "hotspot_weekly", "risk_daily", "hotspot_daily"} {
 		f.run(tr, "2026-06-10", "2026-06-10", "2026-06-30")
 	}
 	if again := f.tsv(`SELECT (SELECT count() FROM hotspot_daily), (SELECT count() FROM hotspot_weekly), (SELECT count() FROM risk_daily), (SELECT count() FROM petition_flags)`); again != counts {

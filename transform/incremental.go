@@ -10,10 +10,13 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"xfwatch/warehouse"
 )
 
-// Incremental lets a Whole transform rewrite only the rows that can have
-// changed since its last run instead of rebuilding the table.
+// Incremental lets a transform's scheduler tick rewrite only the rows that
+// can have changed since its last run instead of rebuilding the table (Whole)
+// or the months of the tick (Monthly).
 //
 // A run records in transform_state the day its rows are as of and a
 // watermark: the engine's clock when it began. The next run, if its as-of
@@ -24,13 +27,18 @@ import (
 // (the SQL restricts itself with {{.Only "column"}}) and swaps them in:
 // the old rows of those keys are deleted and the new ones inserted. Every
 // other case — no state, an earlier day, a changed configuration, an empty
-// table, a dirty set over a third of the table, a cluster — is a full run.
+// table, a dirty set over a third of the table, a cluster — is a full run
+// (Monthly: of the tick's months). Backfills are always full runs.
 type Incremental struct {
-	Key string // the table's row key: case_id, petitioner_key
+	Key string // the table's row key, a String expression: case_id, toString(day)
 	// Dirty is a template SELECT of one column named key, with the
 	// parameters since_ms (watermark minus a margin, Unix milliseconds),
 	// old_as_of and as_of, and the Config parameters.
 	Dirty string
+	// Span, for a Monthly transform, is a template SELECT of the first day
+	// of the dirty rows and the day after the last: the window its SQL
+	// ({from:Date}, {to:Date}) is run over, restricted to the dirty keys.
+	Span string
 }
 
 // WatermarkMargin covers inserts that were under way when a run read the
@@ -99,7 +107,7 @@ func (r *Runner) engineNow(ctx context.Context) (time.Time, error) {
 
 // incremental tries the incremental run of t; handled is false when a full
 // run is needed instead.
-func (r *Runner) incremental(ctx context.Context, t Transform, asOf time.Time, cols string, res *Result,
+func (r *Runner) incremental(ctx context.Context, t Transform, asOf time.Time, colList string, res *Result,
 	exec func(map[string]string, string) error, count func(map[string]string, string) (uint64, error)) (handled bool, err error) {
 	if t.Incremental == nil || r.DB.Cluster != "" {
 		return false, nil
@@ -149,12 +157,27 @@ func (r *Runner) incremental(ctx context.Context, t Transform, asOf time.Time, c
 	if n > total/3 {
 		return false, exec(nil, "TRUNCATE TABLE "+dirty)
 	}
-	if n == 0 && asOf.Equal(st.asOf) {
+	// Rows keep the as-of day they were computed for: the ones a new day
+	// leaves out hold as of it too (that is what the dirty set guarantees),
+	// and the table's as-of day is in transform_state.
+	cols, _ := warehouse.Columns(t.Name)
+	if n == 0 && (asOf.Equal(st.asOf) || !slices.Contains(cols, "as_of")) {
 		return true, r.saveState(ctx, t.Name, asOf, began, fp)
+	}
+	if t.Scope == Monthly {
+		span, err := render(t.Name+" span", t.Incremental.Span, vars)
+		if err != nil {
+			return false, err
+		}
+		var lo, hi time.Time
+		if err := r.DB.QueryRow(ctx, span).Scan(&lo, &hi); err != nil {
+			return false, fmt.Errorf("transform %s: %w", t.Name, err)
+		}
+		params["from"], params["to"] = day(lo), day(hi)
 	}
 	staging := r.DB.Table(t.Name + "_staging")
 	for _, stmt := range []string{"TRUNCATE TABLE " + staging,
-		"INSERT INTO " + staging + " (" + cols + ")\nSELECT " + cols + " FROM (\n" + only + "\n)"} {
+		"INSERT INTO " + staging + " (" + colList + ")\nSELECT " + colList + " FROM (\n" + only + "\n)"} {
 		if err := exec(params, stmt); err != nil {
 			return true, err
 		}
@@ -170,12 +193,10 @@ func (r *Runner) incremental(ctx context.Context, t Transform, asOf time.Time, c
 		return true, err
 	}
 	stmts := []string{
-		"DELETE FROM " + target + " WHERE `" + t.Incremental.Key + "` IN (SELECT key FROM " + dirty + ")",
-		"INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM " + staging,
-	}
-	if !asOf.Equal(st.asOf) {
-		// The rows the new day left unchanged hold as of it too.
-		stmts = append(stmts, "ALTER TABLE "+target+" UPDATE as_of = {as_of:Date} WHERE as_of != {as_of:Date} SETTINGS mutations_sync = 2")
+		// A patch part, not a mutation (migration 8 enabled them).
+		"DELETE FROM " + target + " WHERE " + t.Incremental.Key + " IN (SELECT key FROM " + dirty + ")" +
+			" SETTINGS lightweight_delete_mode = 'lightweight_update'",
+		"INSERT INTO " + target + " (" + colList + ") SELECT " + colList + " FROM " + staging,
 	}
 	stmts = append(stmts, "TRUNCATE TABLE "+staging, "TRUNCATE TABLE "+dirty)
 	for _, stmt := range stmts {

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"os"
 	"context"
 	"fmt"
 	"log/slog"
@@ -88,6 +89,17 @@ func day(t time.Time) string { return t.Format(time.DateOnly) }
 // Whole: the whole table as of asOf). A dry run only renders the SQL and
 // counts the rows the SELECT would give.
 func (r *Runner) Run(ctx context.Context, t Transform, from, to, asOf time.Time, dryRun bool) (Result, error) {
+	return r.run(ctx, t, from, to, asOf, dryRun, false)
+}
+
+// RunIncremental is Run for a scheduler tick: a transform that can (see
+// Incremental) rewrites only the rows records stored since its last run can
+// have changed; otherwise, and for the others, it is Run.
+func (r *Runner) RunIncremental(ctx context.Context, t Transform, from, to, asOf time.Time) (Result, error) {
+	return r.run(ctx, t, from, to, asOf, false, true)
+}
+
+func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time, dryRun, tryIncremental bool) (Result, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	res := Result{Transform: t.Name}
@@ -113,6 +125,13 @@ func (r *Runner) Run(ctx context.Context, t Transform, from, to, asOf time.Time,
 		for k, v := range params {
 			p[k] = v
 		}
+		t0 := time.Now() // TEMP
+		defer func() {
+			if os.Getenv("XFWATCH_TLOG") != "" {
+				q := strings.Join(strings.Fields(stmt), " ")
+				fmt.Fprintf(os.Stderr, "TLOG %s %v %s\n", t.Name, time.Since(t0).Round(time.Millisecond), q[:min(100, len(q))])
+			}
+		}()
 		if err := r.DB.Exec(clickhouse.Context(ctx, clickhouse.WithParameters(p)), stmt); err != nil {
 			return fmt.Errorf("transform %s: %w\nstatement:\n%s", t.Name, err, stmt)
 		}
@@ -131,24 +150,32 @@ func (r *Runner) Run(ctx context.Context, t Transform, from, to, asOf time.Time,
 	}
 	insert := "INSERT INTO " + staging + " (" + colList + ")\nSELECT " + colList + " FROM (\n" + sql + "\n)"
 
+	if tryIncremental && !dryRun {
+		handled, err := r.incremental(ctx, t, asOf, colList, &res, exec, count)
+		if handled || err != nil {
+			return res, err
+		}
+	}
+	// A full run of an incremental transform records what it reflects: the
+	// records stored before it began.
+	var began time.Time
+	if t.Incremental != nil && !dryRun {
+		if began, err = r.engineNow(ctx); err != nil {
+			return res, err
+		}
+	}
+	saveState := func() error {
+		if t.Incremental == nil || dryRun || r.DB.Cluster != "" {
+			return nil
+		}
+		return r.saveState(ctx, t.Name, asOf, began, r.fingerprint(t, sql))
+	}
 	switch t.Scope {
 	case Whole:
-		if !dryRun {
-			handled, err := r.incremental(ctx, t, asOf, colList, &res, exec, count)
-			if handled || err != nil {
-				return res, err
-			}
-		}
 		if dryRun {
 			n, err := count(base, "SELECT count() FROM (\n"+sql+"\n)")
 			res.Rows, res.SQL = n, append(res.SQL, insert, "EXCHANGE TABLES "+staging+" AND "+target)
 			return res, err
-		}
-		var began time.Time
-		if t.Incremental != nil {
-			if began, err = r.engineNow(ctx); err != nil {
-				return res, err
-			}
 		}
 		for _, stmt := range []string{"TRUNCATE TABLE " + staging, insert} {
 			if err := exec(base, stmt); err != nil {
@@ -165,9 +192,7 @@ func (r *Runner) Run(ctx context.Context, t Transform, from, to, asOf time.Time,
 				return res, err
 			}
 		}
-		if t.Incremental != nil && r.DB.Cluster == "" {
-			return res, r.saveState(ctx, t.Name, asOf, began, r.fingerprint(t, sql))
-		}
+		return res, saveState()
 	case Monthly:
 		months := monthsOf(from, to)
 		if !t.PerMonth && !dryRun && len(months) > 1 {
@@ -194,7 +219,10 @@ func (r *Runner) Run(ctx context.Context, t Transform, from, to, asOf time.Time,
 				res.Months = append(res.Months, m)
 			}
 			res.Rows = n
-			return res, exec(params, "TRUNCATE TABLE "+staging)
+			if err := exec(params, "TRUNCATE TABLE "+staging); err != nil {
+				return res, err
+			}
+			return res, saveState()
 		}
 		for _, m := range months {
 			params := map[string]string{}
@@ -234,5 +262,5 @@ func (r *Runner) Run(ctx context.Context, t Transform, from, to, asOf time.Time,
 			res.Months = append(res.Months, m)
 		}
 	}
-	return res, nil
+	return res, saveState()
 }

@@ -62,7 +62,7 @@ func (s *Scheduler) Tick(ctx context.Context, t time.Time, missed int, dryRun bo
 	asOf := s.localDay(eval)
 	days := max(1, s.RecomputeDays)
 	from := asOf.AddDate(0, 0, -(days - 1))
-	rep, err := s.run(ctx, All, from, asOf, asOf, t, missed, dryRun, nil)
+	rep, err := s.run(ctx, All, from, asOf, asOf, t, missed, dryRun, !dryRun, nil)
 	if err == nil && !dryRun && s.After != nil {
 		err = s.After(ctx, eval)
 	}
@@ -72,10 +72,10 @@ func (s *Scheduler) Tick(ctx context.Context, t time.Time, missed int, dryRun bo
 // Backfill recomputes [from, to] month by month, oldest first, then the
 // whole-table state as of to; progress goes to w (a terminal gets a bar).
 func (s *Scheduler) Backfill(ctx context.Context, from, to time.Time, dryRun bool, w io.Writer) (Report, error) {
-	return s.run(ctx, All, from, to, to, s.now(), 0, dryRun, w)
+	return s.run(ctx, All, from, to, to, s.now(), 0, dryRun, false, w)
 }
 
-func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, asOf, scheduled time.Time, missed int, dryRun bool, progress io.Writer) (Report, error) {
+func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, asOf, scheduled time.Time, missed int, dryRun, incremental bool, progress io.Writer) (Report, error) {
 	rep := Report{RunID: uuid.NewString()}
 	start := time.Now()
 	months := monthsOf(from, to)
@@ -88,7 +88,13 @@ func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, a
 	runOne := func(t Transform, f, tt time.Time) error {
 		bar.show(done, t.Name)
 		began := time.Now()
-		res, err := s.Runner.Run(ctx, t, f, tt, asOf, dryRun)
+		run := s.Runner.Run
+		if incremental {
+			run = func(ctx context.Context, t Transform, f, tt, asOf time.Time, _ bool) (Result, error) {
+				return s.Runner.RunIncremental(ctx, t, f, tt, asOf)
+			}
+		}
+		res, err := run(ctx, t, f, tt, asOf, dryRun)
 		done++
 		if !dryRun {
 			s.record(ctx, rep.RunID, t, f, tt, scheduled, began, res.Rows, missed, err)

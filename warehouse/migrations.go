@@ -42,6 +42,12 @@ var Migrations = []Migration{
 		}},
 	{7, "assessment_scores, assessment_bulletins",
 		createTables(assessmentScoresTable, assessmentBulletinsTable)},
-	{8, "transform_state, transform_dirty: incremental ticks of the whole-table transforms",
-		createTables(transformStateTable, transformDirtyTable)},
+	{8, "incremental ticks: transform_state, transform_dirty; daily_counts for the hotspot transforms; patch-part deletes on the incremental tables",
+		func(t Target) []string {
+			out := createTables(append(withStaging(dailyCountsTable), transformStateTable, transformDirtyTable)...)(t)
+			for _, tb := range withStaging(dailyCountsTable, petitionFlagsTable, keyHistoryTable, caseStatusTable) {
+				out = append(out, tb.PatchUpdatesSQL(t))
+			}
+			return out
+		}},
 }

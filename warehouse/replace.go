@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -15,7 +16,7 @@ func init() {
 		transformRunsTable, transformStateTable, transformDirtyTable, alertsTable, alertLogTable, alertOutboxTable} {
 		tables[tb.Name] = tb
 	}
-	for _, tb := range withStaging(IndicatorTables...) {
+	for _, tb := range withStaging(slices.Concat(IndicatorTables, []Table{dailyCountsTable})...) {
 		tables[tb.Name] = tb
 	}
 }

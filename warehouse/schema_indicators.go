@@ -254,6 +254,19 @@ var (
 		},
 		Engine: "MergeTree", PartitionBy: "toYYYYMM(day)", OrderBy: "(unit, day)",
 	}
+	dailyCountsTable = Table{
+		Name:    "daily_counts",
+		Comment: "records per day, county and township × category and source: what the hotspot transforms read instead of the record tables",
+		Columns: []Column{
+			{"day", "Date", "the day received"},
+			{"region", lcStr, "county or township code"},
+			{"category", lcStr, "问题类别"},
+			{"source", lcStr, "petitions, hotline or people (sum of headcount)"},
+			{"n", "UInt32", "count on the day"},
+		},
+		Engine: "MergeTree", PartitionBy: "toYYYYMM(day)", OrderBy: "(region, category, source, day)",
+		ShardKey: "cityHash64(region)",
+	}
 	transformStateTable = Table{
 		Name:    "transform_state",
 		Comment: "what an incremental transform's table reflects: records stored up to a watermark, as of a day",

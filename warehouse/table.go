@@ -121,6 +121,14 @@ func quoteString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
+// PatchUpdatesSQL returns idempotent statements that let the table take
+// lightweight updates and deletes as patch parts (a DELETE of a few keys is
+// then an insert, not a mutation rewriting every part).
+func (tb Table) PatchUpdatesSQL(target Target) string {
+	return fmt.Sprintf("ALTER TABLE %s.%s%s MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1",
+		quoteIdent(target.Database), quoteIdent(target.LocalName(tb.Name)), target.onCluster())
+}
+
 // AddColumnsSQL returns idempotent statements that add tb's named columns
 // to a table created before they existed (the local table and, on a
 // cluster, the Distributed table over it).

@@ -969,6 +969,38 @@ COMMENT '月通报: units named in a month, and 一事一通报 items';
 CREATE TABLE IF NOT EXISTS `xfwatch`.`assessment_bulletins` ON CLUSTER `xf_cluster` AS `xfwatch`.`assessment_bulletins_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'assessment_bulletins_local', rand());
 
+CREATE TABLE IF NOT EXISTS `xfwatch`.`daily_counts_local` ON CLUSTER `xf_cluster`
+(
+    `day` Date COMMENT 'the day received',
+    `region` LowCardinality(String) COMMENT 'county or township code',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `source` LowCardinality(String) COMMENT 'petitions, hotline or people (sum of headcount)',
+    `n` UInt32 COMMENT 'count on the day'
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/daily_counts_local', '{replica}')
+PARTITION BY toYYYYMM(day)
+ORDER BY (region, category, source, day)
+COMMENT 'records per day, county and township × category and source: what the hotspot transforms read instead of the record tables';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`daily_counts` ON CLUSTER `xf_cluster` AS `xfwatch`.`daily_counts_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'daily_counts_local', cityHash64(region));
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`daily_counts_staging_local` ON CLUSTER `xf_cluster`
+(
+    `day` Date COMMENT 'the day received',
+    `region` LowCardinality(String) COMMENT 'county or township code',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `source` LowCardinality(String) COMMENT 'petitions, hotline or people (sum of headcount)',
+    `n` UInt32 COMMENT 'count on the day'
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/daily_counts_staging_local', '{replica}')
+PARTITION BY toYYYYMM(day)
+ORDER BY (region, category, source, day)
+COMMENT 'staging twin of daily_counts (transforms only)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`daily_counts_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`daily_counts_staging_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'daily_counts_staging_local', cityHash64(region));
+
 CREATE TABLE IF NOT EXISTS `xfwatch`.`transform_state_local` ON CLUSTER `xf_cluster`
 (
     `transform` LowCardinality(String) COMMENT 'transform (its table)',
@@ -994,4 +1026,20 @@ COMMENT 'keys (case_id, petitioner_key) an incremental run recomputes; emptied b
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`transform_dirty` ON CLUSTER `xf_cluster` AS `xfwatch`.`transform_dirty_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'transform_dirty_local', rand());
+
+ALTER TABLE `xfwatch`.`daily_counts_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`daily_counts_staging_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`petition_flags_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`petition_flags_staging_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`key_history_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`key_history_staging_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 

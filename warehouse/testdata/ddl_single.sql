@@ -851,6 +851,32 @@ PARTITION BY year
 ORDER BY (year, month, unit, reason, case_id)
 COMMENT '月通报: units named in a month, and 一事一通报 items';
 
+CREATE TABLE IF NOT EXISTS `xfwatch`.`daily_counts`
+(
+    `day` Date COMMENT 'the day received',
+    `region` LowCardinality(String) COMMENT 'county or township code',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `source` LowCardinality(String) COMMENT 'petitions, hotline or people (sum of headcount)',
+    `n` UInt32 COMMENT 'count on the day'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (region, category, source, day)
+COMMENT 'records per day, county and township × category and source: what the hotspot transforms read instead of the record tables';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`daily_counts_staging`
+(
+    `day` Date COMMENT 'the day received',
+    `region` LowCardinality(String) COMMENT 'county or township code',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `source` LowCardinality(String) COMMENT 'petitions, hotline or people (sum of headcount)',
+    `n` UInt32 COMMENT 'count on the day'
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (region, category, source, day)
+COMMENT 'staging twin of daily_counts (transforms only)';
+
 CREATE TABLE IF NOT EXISTS `xfwatch`.`transform_state`
 (
     `transform` LowCardinality(String) COMMENT 'transform (its table)',
@@ -870,4 +896,20 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`transform_dirty`
 ENGINE = MergeTree
 ORDER BY key
 COMMENT 'keys (case_id, petitioner_key) an incremental run recomputes; emptied by each run';
+
+ALTER TABLE `xfwatch`.`daily_counts` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`daily_counts_staging` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`petition_flags` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`petition_flags_staging` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`key_history` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`key_history_staging` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`case_status` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`case_status_staging` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
