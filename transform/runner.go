@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"os"
 	"context"
 	"fmt"
 	"log/slog"
@@ -125,13 +124,12 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 		for k, v := range params {
 			p[k] = v
 		}
-		t0 := time.Now() // TEMP
-		defer func() {
-			if os.Getenv("XFWATCH_TLOG") != "" {
+		if r.Log != nil && r.Log.Enabled(ctx, slog.LevelDebug) {
+			defer func(t0 time.Time) {
 				q := strings.Join(strings.Fields(stmt), " ")
-				fmt.Fprintf(os.Stderr, "TLOG %s %v %s\n", t.Name, time.Since(t0).Round(time.Millisecond), q[:min(100, len(q))])
-			}
-		}()
+				r.Log.Debug("transform statement", "transform", t.Name, "elapsed", time.Since(t0).Round(time.Millisecond), "sql", q[:min(100, len(q))])
+			}(time.Now())
+		}
 		if err := r.DB.Exec(clickhouse.Context(ctx, clickhouse.WithParameters(p)), stmt); err != nil {
 			return fmt.Errorf("transform %s: %w\nstatement:\n%s", t.Name, err, stmt)
 		}
