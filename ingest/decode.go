@@ -2,9 +2,9 @@ package ingest
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	json "github.com/segmentio/encoding/json"
 	"strings"
 	"time"
 	"unicode/utf8"

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +115,9 @@ func TestPetitionRejections(t *testing.T) {
 	f(set("petitioner", map[string]any{"id_number": "6201021980010"}), StageValidate, "petitioner.id_number", "18 characters")
 	f(set("petitioner", map[string]any{"phone": "12345"}), StageValidate, "petitioner.phone", "7 to 12 digits")
 	f(set("petitioner", map[string]any{"phone": "call me"}), StageValidate, "petitioner.phone", "only digits")
+	f(set("petitioner", map[string]any{"phone": 13912345678}), StageDecode, "petitioner.phone", "must be a string")
+	f(set("petitioner", "张三"), StageDecode, "petitioner", "must be an object")
+	f(set("case_id", 12), StageDecode, "case_id", "must be a string")
 }
 
 func TestRawRejections(t *testing.T) {
@@ -235,17 +239,26 @@ func BenchmarkDecodePetition(b *testing.B) {
 	}
 }
 
-// TestRedactSpansEqualWholeText: applying the patterns to runs of
-// number-like characters gives what applying them to the whole text gives.
+// The number patterns of redact.go as regular expressions: the reference.
+var (
+	idNumberRE = regexp.MustCompile(`(^|[^0-9])([1-9]\d{5}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[0-9Xx])`)
+	mobileRE   = regexp.MustCompile(`(^|[^0-9])((\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4})`)
+	landlineRE = regexp.MustCompile(`(^|[^0-9])(0\d{2,3}-\d{7,8})`)
+)
+
+// TestRedactSpansEqualWholeText: the hand-written matchers, applied to runs
+// of number-like characters, give what the regular expressions applied to
+// the whole text give.
 func TestRedactSpansEqualWholeText(t *testing.T) {
 	whole := func(text string) string {
 		text = idNumberRE.ReplaceAllString(text, "${1}"+RedactedID)
 		text = mobileRE.ReplaceAllString(text, "${1}"+RedactedPhone)
 		return landlineRE.ReplaceAllString(text, "${1}"+RedactedPhone)
 	}
-	parts := []string{"电话", "13912345678", " ", "-", "+86 ", "0931-8123456", validID(id17), "X", "x", "12", "号", "A", "139 1234 5678", "2026", "XF2026110800028", "，"}
+	parts := []string{"电话", "13912345678", " ", "-", "+86 ", "0931-8123456", validID(id17), "X", "x", "12", "号", "A", "139 1234 5678", "2026", "XF2026110800028", "，",
+		"86", "+", "8", "0", "1", "13", "139-1234-5678", "0931-", "1234567", "19900101", "620102", "3", "+8613912345678", "01-"}
 	rng := uint64(7)
-	for range 20000 {
+	for range 300000 {
 		var b strings.Builder
 		for range 1 + int(rng%9) {
 			rng = rng*6364136223846793005 + 1442695040888963407
