@@ -26,6 +26,8 @@ import (
 type Config struct {
 	Records          int    // petition records through ingest
 	RecomputeRecords uint64 // petitions, and as many hotline orders, for the recompute and the views
+	ProfileDir       string // if set, the ingest process writes its CPU profile there (ingest.cpu)
+	IngestOnly       bool   // stop after the ingest rows
 	Binary           string // the xfwatch binary (its own, by default)
 	Dir              string // scratch directory (removed after)
 	Progress         io.Writer
@@ -244,8 +246,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	metricsAddr, _ := freePort()
-	consumer, err := start(ctx, cfg.Binary, logf, "ingest", "--kafka", kafkaBroker.Addr(), "--clickhouse", "http://"+addr+"/bench",
-		"--group", "bench", "--key-file", keyFile, "--metrics-listen", metricsAddr)
+	ingestArgs := []string{"ingest", "--kafka", kafkaBroker.Addr(), "--clickhouse", "http://" + addr + "/bench",
+		"--group", "bench", "--key-file", keyFile, "--metrics-listen", metricsAddr}
+	if cfg.ProfileDir != "" {
+		ingestArgs = append(ingestArgs, "--cpuprofile", filepath.Join(cfg.ProfileDir, "ingest.cpu"))
+	}
+	consumer, err := start(ctx, cfg.Binary, logf, ingestArgs...)
 	if err != nil {
 		return nil, err
 	}
@@ -283,6 +289,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	consumer.stop(time.Minute)
 	rep.add("peak RSS of the ingest process", fmt.Sprintf("%.0f MB", float64(ingestPeak)/1e6), "≤ 512 MB", ptr(ingestPeak <= 512e6))
 
+	if cfg.IngestOnly {
+		return rep, nil
+	}
 	// Recompute and views at scale.
 	say("recompute over %d petitions and %d orders", cfg.RecomputeRecords, cfg.RecomputeRecords)
 	big, err := openDB("bench_big")

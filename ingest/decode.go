@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	json "github.com/segmentio/encoding/json"
+	json "github.com/goccy/go-json"
 	"strings"
 	"time"
 	"unicode/utf8"

@@ -14,18 +14,21 @@ func init() {
 }
 
 func runBench(ctx context.Context, args []string) error {
-	fs := newFlags("bench", "bench [--records N] [--recompute-records N] [--markdown FILE]")
+	fs := newFlags("bench", "bench [--records N] [--recompute-records N] [--markdown FILE] [--profile-dir DIR] [--ingest-only]")
 	records := fs.Int("records", 1_000_000, "petition records through ingest (raw stages, end to end)")
 	recompute := fs.Uint64("recompute-records", 10_000_000, "petitions, and as many hotline orders, for the recompute and the views")
 	markdown := fs.String("markdown", "", "also write the table to this file (e.g. BENCHMARKS.md)")
 	dir := fs.String("dir", "", "scratch directory (default: the system's temporary directory)")
+	profiles := fs.String("profile-dir", "", "write the ingest process's CPU profile here (ingest.cpu, for go tool pprof)")
+	ingestOnly := fs.Bool("ingest-only", false, "measure the ingest rows only (no recompute, tick or views)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *records < 10000 {
 		return usagef("--records %d: give at least 10000", *records)
 	}
-	rep, err := bench.Run(ctx, bench.Config{Records: *records, RecomputeRecords: *recompute, Dir: *dir, Progress: os.Stderr})
+	rep, err := bench.Run(ctx, bench.Config{Records: *records, RecomputeRecords: *recompute, Dir: *dir, Progress: os.Stderr,
+		ProfileDir: *profiles, IngestOnly: *ingestOnly})
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +32,7 @@ func runIngest(ctx context.Context, args []string) error {
 	metrics := fs.String("metrics-listen", "127.0.0.1:9464", "address of the Prometheus /metrics endpoint (empty: off)")
 	rulesFile := fs.String("alert-rules", "", "alert rules YAML whose instant rules (进京非正常上访, collective) run on each batch (default: the shipped rules)")
 	noAlerts := fs.Bool("no-alerts", false, "do not evaluate the instant alert rules")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the process stops")
 	memLimit := fs.Int("memory-limit-mb", 384, "soft memory limit of the Go heap in MiB (the GC works harder near it; GOMEMLIMIT wins; 0: none)")
 	var cfg ingest.Config
 	fs.IntVar(&cfg.BatchRecords, "batch-records", 50000, "records per insert at most")
@@ -44,6 +47,17 @@ func runIngest(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.Topics.DLQ, "topic-dlq", ingest.DefaultTopics.DLQ, "dead-letter topic")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set && *memLimit > 0 {
 		// Six partitions' batches in flight fit; the limit keeps garbage from
