@@ -41,5 +41,3 @@ func (s *idSet) add(h uint64) {
 		s.recent = map[uint64]struct{}{}
 	}
 }
-
-func (s *idSet) len() int { return len(s.sorted) + len(s.recent) }

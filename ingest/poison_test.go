@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -80,11 +81,13 @@ func TestPoisonEveryKindGoesToTheDLQ(t *testing.T) {
 	var msgs []kafka.Message
 	bad := 0
 	wantField := map[string]string{} // key → field
+	original := map[string][]byte{}  // key → the bad record as produced
 	for i := range n {
 		msgs = append(msgs, petition(i))
 		if i%100 == 50 {
 			m, f := malformed(bad)
 			wantField[string(m.Key)] = f
+			original[string(m.Key)] = m.Value
 			msgs = append(msgs, m)
 			bad++
 		}
@@ -106,8 +109,30 @@ func TestPoisonEveryKindGoesToTheDLQ(t *testing.T) {
 	if len(dlq) != bad {
 		t.Fatalf("DLQ holds %d records, want exactly the %d bad ones", len(dlq), bad)
 	}
+	// The key holder can recover each rejected record from its sealed copy;
+	// another key cannot.
+	sealer, err := ingest.NewSealer(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := ingest.NewSealer([]byte("another-pseudonym-key-0123456789ab"))
 	seen := map[string]bool{}
 	for _, m := range dlq {
+		var rec ingest.DLQRecord
+		if err := json.Unmarshal(m.Value, &rec); err != nil {
+			t.Fatalf("DLQ value is not a DLQ record: %v", err)
+		}
+		plain, err := sealer.Open(rec.Sealed)
+		want := original[string(m.Key)]
+		if rec.SealedTruncated {
+			want = want[:ingest.MaxSealed]
+		}
+		if err != nil || !bytes.Equal(plain, want) {
+			t.Fatalf("the sealed copy of %q does not open to the record produced (err %v)", m.Key, err)
+		}
+		if _, err := other.Open(rec.Sealed); err == nil {
+			t.Fatalf("the sealed copy of %q opens with another key", m.Key)
+		}
 		h := map[string]string{}
 		for _, x := range m.Headers {
 			h[x.Key] = string(x.Value)

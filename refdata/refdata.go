@@ -4,7 +4,6 @@ import (
 	"embed"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -167,9 +166,6 @@ func readOne(given, def string, decode func(io.Reader, string) error) error {
 	}
 	return nil
 }
-
-// DefaultFS exposes the shipped files (for docs and tests).
-func DefaultFS() fs.FS { return defaults }
 
 var (
 	countyCode   = regexp.MustCompile(`^\d{6}$`)
