@@ -83,9 +83,9 @@ func (r *Runner) state(ctx context.Context, name string) (incState, bool, error)
 	return st, st.fingerprint != "", nil
 }
 
-// saveState records what the table now reflects; an empty fingerprint marks
-// the table as needing a full run (written before rows are deleted, so a run
-// that stops half-way is followed by a full one).
+// saveState records what the table now reflects; a fingerprint no SQL has
+// (empty, or the interrupted mark written before rows are deleted) makes the
+// next run a full one.
 func (r *Runner) saveState(ctx context.Context, name string, asOf, watermark time.Time, fingerprint string) error {
 	err := r.DB.Exec(clickhouse.Context(ctx, clickhouse.WithParameters(clickhouse.Parameters{
 		"t": name, "as_of": day(asOf), "w": fmt.Sprint(watermark.UnixMilli()), "fp": fingerprint})),
@@ -105,9 +105,35 @@ func (r *Runner) engineNow(ctx context.Context) (time.Time, error) {
 	return time.UnixMilli(ms), nil
 }
 
+// interrupted marks, in transform_state's fingerprint, an incremental run
+// that deleted rows and may not have inserted their successors; for a
+// monthly table it names the days [from, to] those rows fall in.
+const interrupted = "interrupted"
+
 // incremental tries the incremental run of t; handled is false when a full
-// run is needed instead.
+// run is needed instead, and redo, if set, is the days a full run of a
+// monthly table must cover besides its own (an interrupted run's).
 func (r *Runner) incremental(ctx context.Context, t Transform, asOf time.Time, colList string, res *Result,
+	exec func(map[string]string, string) error, count func(map[string]string, string) (uint64, error)) (handled bool, redo *[2]time.Time, err error) {
+	handled, err = r.incrementalRun(ctx, t, asOf, colList, res, exec, count)
+	if handled || err != nil || t.Scope != Monthly {
+		return handled, nil, err
+	}
+	st, ok, err := r.state(ctx, t.Name)
+	if err != nil || !ok {
+		return false, nil, err
+	}
+	if f := strings.Fields(st.fingerprint); len(f) == 3 && f[0] == interrupted {
+		lo, err1 := time.Parse(time.DateOnly, f[1])
+		hi, err2 := time.Parse(time.DateOnly, f[2])
+		if err1 == nil && err2 == nil {
+			return false, &[2]time.Time{lo, hi}, nil
+		}
+	}
+	return false, nil, nil
+}
+
+func (r *Runner) incrementalRun(ctx context.Context, t Transform, asOf time.Time, colList string, res *Result,
 	exec func(map[string]string, string) error, count func(map[string]string, string) (uint64, error)) (handled bool, err error) {
 	if t.Incremental == nil || r.DB.Cluster != "" {
 		return false, nil
@@ -187,9 +213,14 @@ func (r *Runner) incremental(ctx context.Context, t Transform, asOf time.Time, c
 		return true, err
 	}
 	// From here until the new state is saved the table lacks the dirty
-	// rows; the empty fingerprint makes the next run a full one should
-	// this run stop in between.
-	if err := r.saveState(ctx, t.Name, st.asOf, st.watermark, ""); err != nil {
+	// rows; the mark makes the next run a full one (over these days too,
+	// for a monthly table) should this run stop in between.
+	mark := interrupted
+	if t.Scope == Monthly {
+		last, _ := time.Parse(time.DateOnly, params["to"])
+		mark += " " + params["from"] + " " + day(last.AddDate(0, 0, -1))
+	}
+	if err := r.saveState(ctx, t.Name, st.asOf, st.watermark, mark); err != nil {
 		return true, err
 	}
 	stmts := []string{

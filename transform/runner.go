@@ -72,6 +72,20 @@ func monthsOf(from, to time.Time) []time.Time {
 	return out
 }
 
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // quotedColumns is a table's column list for INSERT … SELECT.
 func quotedColumns(table string) (string, bool) {
 	cols, ok := warehouse.Columns(table)
@@ -149,9 +163,14 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 	insert := "INSERT INTO " + staging + " (" + colList + ")\nSELECT " + colList + " FROM (\n" + sql + "\n)"
 
 	if tryIncremental && !dryRun {
-		handled, err := r.incremental(ctx, t, asOf, colList, &res, exec, count)
+		handled, redo, err := r.incremental(ctx, t, asOf, colList, &res, exec, count)
 		if handled || err != nil {
 			return res, err
+		}
+		// An interrupted incremental run of a monthly table may have left
+		// rows deleted in months outside this tick's: the full run covers them.
+		if redo != nil {
+			from, to = minTime(from, redo[0]), maxTime(to, redo[1])
 		}
 	}
 	// A full run of an incremental transform records what it reflects: the
