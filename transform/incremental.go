@@ -110,131 +110,107 @@ func (r *Runner) engineNow(ctx context.Context) (time.Time, error) {
 // monthly table it names the days [from, to] those rows fall in.
 const interrupted = "interrupted"
 
-// incremental tries the incremental run of t; handled is false when a full
-// run is needed instead, and redo, if set, is the days a full run of a
-// monthly table must cover besides its own (an interrupted run's).
-func (r *Runner) incremental(ctx context.Context, t Transform, asOf time.Time, colList string, res *Result,
-	exec func(map[string]string, string) error, count func(map[string]string, string) (uint64, error)) (handled bool, redo *[2]time.Time, err error) {
-	handled, err = r.incrementalRun(ctx, t, asOf, colList, res, exec, count)
-	if handled || err != nil || t.Scope != Monthly {
-		return handled, nil, err
+// incremental tries the incremental run of t (sql: its full SELECT);
+// handled is false when a full run is needed instead, and redo, if set, is
+// the days a full run of a monthly table must cover besides its own (an
+// interrupted run's).
+func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf time.Time, colList string, res *Result,
+	exec func(map[string]string, ...string) error, count func(map[string]string, string) (uint64, error)) (handled bool, redo *[2]time.Time, err error) {
+	if t.Incremental == nil || r.DB.Cluster != "" {
+		return false, nil, nil
 	}
 	st, ok, err := r.state(ctx, t.Name)
 	if err != nil || !ok {
 		return false, nil, err
 	}
-	if f := strings.Fields(st.fingerprint); len(f) == 3 && f[0] == interrupted {
+	if f := strings.Fields(st.fingerprint); t.Scope == Monthly && len(f) == 3 && f[0] == interrupted {
 		lo, err1 := time.Parse(time.DateOnly, f[1])
 		hi, err2 := time.Parse(time.DateOnly, f[2])
 		if err1 == nil && err2 == nil {
 			return false, &[2]time.Time{lo, hi}, nil
 		}
 	}
-	return false, nil, nil
-}
-
-func (r *Runner) incrementalRun(ctx context.Context, t Transform, asOf time.Time, colList string, res *Result,
-	exec func(map[string]string, string) error, count func(map[string]string, string) (uint64, error)) (handled bool, err error) {
-	if t.Incremental == nil || r.DB.Cluster != "" {
-		return false, nil
-	}
-	vars := r.Config.vars(r.DB.Database)
-	full, err := render(t.Name, t.SQL, vars)
-	if err != nil {
-		return false, err
-	}
-	fp := r.fingerprint(t, full)
-	st, ok, err := r.state(ctx, t.Name)
-	if err != nil || !ok || st.fingerprint != fp || asOf.Before(st.asOf) {
-		return false, err
+	fp := r.fingerprint(t, sql)
+	if st.fingerprint != fp || asOf.Before(st.asOf) {
+		return false, nil, nil
 	}
 	target := r.DB.Table(t.Name)
 	total, err := count(nil, "SELECT count() FROM "+target)
 	if err != nil || total == 0 {
-		return false, err
+		return false, nil, err
 	}
 	began, err := r.engineNow(ctx)
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
+	vars := r.Config.vars(r.DB.Database)
 	vars.Dirty = r.DB.Table("transform_dirty")
 	only, err := render(t.Name, t.SQL, vars)
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	dirtySQL, err := render(t.Name+" dirty keys", t.Incremental.Dirty, vars)
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	params := r.Config.params()
 	params["as_of"], params["old_as_of"] = day(asOf), day(st.asOf)
 	params["since_ms"] = fmt.Sprint(st.watermark.Add(-WatermarkMargin).UnixMilli())
 	dirty := vars.Dirty
-	for _, stmt := range []string{"TRUNCATE TABLE " + dirty,
-		"INSERT INTO " + dirty + " (key) SELECT DISTINCT key FROM (\n" + dirtySQL + "\n)"} {
-		if err := exec(params, stmt); err != nil {
-			return false, err
-		}
+	if err := exec(params, "TRUNCATE TABLE "+dirty,
+		"INSERT INTO "+dirty+" (key) SELECT DISTINCT key FROM (\n"+dirtySQL+"\n)"); err != nil {
+		return false, nil, err
 	}
 	n, err := count(nil, "SELECT count() FROM "+dirty)
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	if n > total/3 {
-		return false, exec(nil, "TRUNCATE TABLE "+dirty)
+		return false, nil, exec(nil, "TRUNCATE TABLE "+dirty)
 	}
 	// Rows keep the as-of day they were computed for: the ones a new day
 	// leaves out hold as of it too (that is what the dirty set guarantees),
 	// and the table's as-of day is in transform_state.
 	cols, _ := warehouse.Columns(t.Name)
 	if n == 0 && (asOf.Equal(st.asOf) || !slices.Contains(cols, "as_of")) {
-		return true, r.saveState(ctx, t.Name, asOf, began, fp)
+		return true, nil, r.saveState(ctx, t.Name, asOf, began, fp)
 	}
+	// The mark written before the delete makes the next run a full one
+	// (for a monthly table, over the dirty rows' days too) should this run
+	// stop before its insert.
+	mark := interrupted
 	if t.Scope == Monthly {
 		span, err := render(t.Name+" span", t.Incremental.Span, vars)
 		if err != nil {
-			return false, err
+			return false, nil, err
 		}
 		var lo, hi time.Time
 		if err := r.DB.QueryRow(ctx, span).Scan(&lo, &hi); err != nil {
-			return false, fmt.Errorf("transform %s: %w", t.Name, err)
+			return false, nil, fmt.Errorf("transform %s: %w", t.Name, err)
 		}
 		params["from"], params["to"] = day(lo), day(hi)
+		mark += " " + day(lo) + " " + day(hi.AddDate(0, 0, -1))
 	}
 	staging := r.DB.Table(t.Name + "_staging")
-	for _, stmt := range []string{"TRUNCATE TABLE " + staging,
-		"INSERT INTO " + staging + " (" + colList + ")\nSELECT " + colList + " FROM (\n" + only + "\n)"} {
-		if err := exec(params, stmt); err != nil {
-			return true, err
-		}
+	if err := exec(params, "TRUNCATE TABLE "+staging,
+		"INSERT INTO "+staging+" ("+colList+")\nSELECT "+colList+" FROM (\n"+only+"\n)"); err != nil {
+		return true, nil, err
 	}
 	rows, err := count(nil, "SELECT count() FROM "+staging)
 	if err != nil {
-		return true, err
-	}
-	// From here until the new state is saved the table lacks the dirty
-	// rows; the mark makes the next run a full one (over these days too,
-	// for a monthly table) should this run stop in between.
-	mark := interrupted
-	if t.Scope == Monthly {
-		last, _ := time.Parse(time.DateOnly, params["to"])
-		mark += " " + params["from"] + " " + day(last.AddDate(0, 0, -1))
+		return true, nil, err
 	}
 	if err := r.saveState(ctx, t.Name, st.asOf, st.watermark, mark); err != nil {
-		return true, err
+		return true, nil, err
 	}
-	stmts := []string{
+	if err := exec(params,
 		// A patch part, not a mutation (migration 8 enabled them).
-		"DELETE FROM " + target + " WHERE " + t.Incremental.Key + " IN (SELECT key FROM " + dirty + ")" +
+		"DELETE FROM "+target+" WHERE "+t.Incremental.Key+" IN (SELECT key FROM "+dirty+")"+
 			" SETTINGS lightweight_delete_mode = 'lightweight_update'",
-		"INSERT INTO " + target + " (" + colList + ") SELECT " + colList + " FROM " + staging,
-	}
-	stmts = append(stmts, "TRUNCATE TABLE "+staging, "TRUNCATE TABLE "+dirty)
-	for _, stmt := range stmts {
-		if err := exec(params, stmt); err != nil {
-			return true, err
-		}
+		"INSERT INTO "+target+" ("+colList+") SELECT "+colList+" FROM "+staging,
+		"TRUNCATE TABLE "+staging, "TRUNCATE TABLE "+dirty); err != nil {
+		return true, nil, err
 	}
 	res.Rows = rows
-	return true, r.saveState(ctx, t.Name, asOf, began, fp)
+	return true, nil, r.saveState(ctx, t.Name, asOf, began, fp)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -129,7 +130,7 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 	base := r.Config.params()
 	base["as_of"] = day(asOf)
 
-	exec := func(params map[string]string, stmt string) error {
+	exec1 := func(params map[string]string, stmt string) error {
 		res.SQL = append(res.SQL, stmt)
 		if dryRun && !strings.HasPrefix(stmt, "SELECT") {
 			return nil
@@ -149,6 +150,15 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 		}
 		return nil
 	}
+	// exec runs statements in order, stopping at the first that fails.
+	exec := func(params map[string]string, stmts ...string) error {
+		for _, stmt := range stmts {
+			if err := exec1(params, stmt); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	count := func(params map[string]string, stmt string) (uint64, error) {
 		p := clickhouse.Parameters{}
 		for k, v := range params {
@@ -163,7 +173,7 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 	insert := "INSERT INTO " + staging + " (" + colList + ")\nSELECT " + colList + " FROM (\n" + sql + "\n)"
 
 	if tryIncremental && !dryRun {
-		handled, redo, err := r.incremental(ctx, t, asOf, colList, &res, exec, count)
+		handled, redo, err := r.incremental(ctx, t, sql, asOf, colList, &res, exec, count)
 		if handled || err != nil {
 			return res, err
 		}
@@ -194,35 +204,26 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 			res.Rows, res.SQL = n, append(res.SQL, insert, "EXCHANGE TABLES "+staging+" AND "+target)
 			return res, err
 		}
-		for _, stmt := range []string{"TRUNCATE TABLE " + staging, insert} {
-			if err := exec(base, stmt); err != nil {
-				return res, err
-			}
+		if err := exec(base, "TRUNCATE TABLE "+staging, insert); err != nil {
+			return res, err
 		}
 		n, err := count(base, "SELECT count() FROM "+staging)
 		if err != nil {
 			return res, err
 		}
 		res.Rows = n
-		for _, stmt := range []string{"EXCHANGE TABLES " + staging + " AND " + target, "TRUNCATE TABLE " + staging} {
-			if err := exec(base, stmt); err != nil {
-				return res, err
-			}
+		if err := exec(base, "EXCHANGE TABLES "+staging+" AND "+target, "TRUNCATE TABLE "+staging); err != nil {
+			return res, err
 		}
 		return res, saveState()
 	case Monthly:
 		months := monthsOf(from, to)
 		if !t.PerMonth && !dryRun && len(months) > 1 {
 			// One query over the window, then each month's partition swapped in.
-			params := map[string]string{}
-			for k, v := range base {
-				params[k] = v
-			}
+			params := maps.Clone(base)
 			params["from"], params["to"] = day(months[0]), day(months[len(months)-1].AddDate(0, 1, 0))
-			for _, stmt := range []string{"TRUNCATE TABLE " + staging, insert} {
-				if err := exec(params, stmt); err != nil {
-					return res, err
-				}
+			if err := exec(params, "TRUNCATE TABLE "+staging, insert); err != nil {
+				return res, err
 			}
 			n, err := count(params, "SELECT count() FROM "+staging)
 			if err != nil {
@@ -242,10 +243,7 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 			return res, saveState()
 		}
 		for _, m := range months {
-			params := map[string]string{}
-			for k, v := range base {
-				params[k] = v
-			}
+			params := maps.Clone(base)
 			params["from"], params["to"] = day(m), day(m.AddDate(0, 1, 0))
 			if dryRun {
 				n, err := count(params, "SELECT count() FROM (\n"+sql+"\n)")
@@ -258,22 +256,15 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 				continue
 			}
 			partition := m.Format("200601")
-			for _, stmt := range []string{"TRUNCATE TABLE " + staging, insert} {
-				if err := exec(params, stmt); err != nil {
-					return res, err
-				}
+			if err := exec(params, "TRUNCATE TABLE "+staging, insert); err != nil {
+				return res, err
 			}
 			n, err := count(params, "SELECT count() FROM "+staging)
 			if err != nil {
 				return res, err
 			}
-			for _, stmt := range []string{
-				"ALTER TABLE " + target + " REPLACE PARTITION ID '" + partition + "' FROM " + staging,
-				"TRUNCATE TABLE " + staging,
-			} {
-				if err := exec(params, stmt); err != nil {
-					return res, err
-				}
+			if err := exec(params, "ALTER TABLE "+target+" REPLACE PARTITION ID '"+partition+"' FROM "+staging, "TRUNCATE TABLE "+staging); err != nil {
+				return res, err
 			}
 			res.Rows += n
 			res.Months = append(res.Months, m)

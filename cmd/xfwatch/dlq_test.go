@@ -66,12 +66,7 @@ func TestDLQExportAndReplay(t *testing.T) {
 	if out, code := xfwatch(t, nil, "dlq", "replay", "--kafka", kAddr, "--in", file); code != 0 || !strings.HasPrefix(out, "1 records produced") {
 		t.Fatalf("dlq replay: exit %d %s", code, out)
 	}
-	var body string
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if _, body = httpQuery(t, whAddr, "SELECT case_id, category FROM xf.petitions"); body != "" {
-			break
-		}
-	}
+	body := awaitRows(t, whAddr, "SELECT case_id, category FROM xf.petitions")
 	if body != "DLQ-1\tenvironment\n" {
 		t.Fatalf("warehouse holds %q", body)
 	}

@@ -63,12 +63,7 @@ func TestKcatRecordLandsInWarehouse(t *testing.T) {
 	if b, err := produce.CombinedOutput(); err != nil {
 		t.Fatalf("kcat: %v %s", err, b)
 	}
-	var body string
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if _, body = httpQuery(t, whAddr, "SELECT case_id, category, key_kind FROM xf.petitions"); body != "" {
-			break
-		}
-	}
+	body := awaitRows(t, whAddr, "SELECT case_id, category, key_kind FROM xf.petitions")
 	if body != "KCAT-1\tenvironment\tphone\n" {
 		t.Fatalf("warehouse holds %q; ingest logs:\n%s", body, logs.String())
 	}

@@ -97,6 +97,18 @@ func httpQuery(t *testing.T, addr, sql string) (int, string) {
 	return res.StatusCode, string(b)
 }
 
+// awaitRows polls a query until it returns rows (at most 60 s) and returns them.
+func awaitRows(t *testing.T, addr, sql string) string {
+	t.Helper()
+	var body string
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if _, body = httpQuery(t, addr, sql); body != "" {
+			break
+		}
+	}
+	return body
+}
+
 func mustRun(t *testing.T, args ...string) string {
 	t.Helper()
 	out, code := xfwatch(t, nil, args...)
