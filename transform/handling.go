@@ -28,13 +28,14 @@ ev AS (
 ),
 escalated AS (
     SELECT DISTINCT lo.case_id AS case_id
-    FROM {{.DB}}.petitions AS lo
-    INNER JOIN {{.DB}}.petitions AS hi ON hi.petitioner_key = lo.petitioner_key AND hi.category = lo.category
-    WHERE lo.receiving_level IN ('village', 'township'){{.Only "lo.case_id"}}
-      {{- if .Dirty}}
-      AND hi.petitioner_key IN (SELECT petitioner_key FROM {{.DB}}.petitions WHERE 1{{.Only "case_id"}}){{end}}
-      AND hi.receiving_level IN ('county', 'city', 'province', 'national')
-      AND hi.received_at > lo.received_at
+    FROM (SELECT case_id, received_at, {{pair "petitioner_key" "category"}} AS pair FROM {{.DB}}.petitions
+          WHERE receiving_level IN ('village', 'township'){{.Only "case_id"}}) AS lo
+    INNER JOIN (SELECT received_at, {{pair "petitioner_key" "category"}} AS pair FROM {{.DB}}.petitions
+          WHERE receiving_level IN ('county', 'city', 'province', 'national')
+          {{- if .Dirty}}
+            AND petitioner_key IN (SELECT petitioner_key FROM {{.DB}}.petitions WHERE 1{{.Only "case_id"}}){{end}}) AS hi
+      ON hi.pair = lo.pair
+    WHERE hi.received_at > lo.received_at
       AND toDate(hi.received_at) <= least(as_of, toDate(lo.received_at) + {local_escalation_days:UInt32})
 ),
 base AS (
@@ -107,6 +108,7 @@ WHERE ref_kind = 'petition' AND (ingested_at > fromUnixTimestamp64Milli({since_m
     OR (old_as_of < as_of AND toDate(at) > old_as_of AND toDate(at) <= as_of))
 UNION ALL
 SELECT case_id AS key FROM {{.DB}}.petitions
+PREWHERE petitioner_key IN (SELECT petitioner_key FROM fresh)
 WHERE receiving_level IN ('village', 'township') AND (petitioner_key, category) IN (SELECT petitioner_key, category FROM fresh)
 UNION ALL
 SELECT case_id AS key FROM {{.DB}}.case_status

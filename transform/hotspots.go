@@ -1,5 +1,7 @@
 package transform
 
+import "strings"
+
 // dailyCounts: records per day, region, category and source — the one pass
 // over the record tables the hotspot transforms need. A tick recounts only
 // the days that records stored since the last run fall on.
@@ -55,8 +57,11 @@ series AS (
 ),`
 
 // hotspotDaily: 热点 counts, rates and EARS detectors; risk from risk_daily.
-var hotspotDaily = Transform{Name: "hotspot_daily", Group: "hotspots", Scope: Monthly, SQL: dailySeries +
-	`{{ears "series" "region, category, source" .Baseline}}
+// Its series start only {{.EARSLookback}} days before the month (what C3
+// needs); risk_daily's windows need the longer {{.Lookback}}.
+var hotspotDaily = Transform{Name: "hotspot_daily", Group: "hotspots", Scope: Monthly,
+	SQL: strings.Replace(dailySeries, "{{.Lookback}}", "{{.EARSLookback}}", 1) +
+		`{{ears "series" "region, category, source" .Baseline}}
 SELECT e.day AS day, e.region AS region, e.region_level AS region_level, e.county_code AS county_code,
     e.category AS category, e.source AS source, e.n AS n, e.population AS population,
     if(e.population > 0, e.n * 10000 / e.population, 0) AS rate_per_10k,

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -32,6 +33,15 @@ func TestHotspotsAndRisk(t *testing.T) {
 				"620105001", "education", fmt.Sprintf("k%05d", n), 2, false, "G620105001")
 		}
 	}
+	// A varying housing series across the month boundary (for the first
+	// days' detector values below).
+	for d := date("2026-05-01"); d.Before(date("2026-06-05")); d = d.AddDate(0, 0, 1) {
+		for i := 0; i <= d.Day()%4; i++ {
+			n++
+			f.petition(fmt.Sprintf("S%05d", n), d.Format(time.DateOnly)+fmt.Sprintf(" %02d:00", 9+i), "township",
+				"620105001", "housing", fmt.Sprintf("k%05d", n), 1, false, "G620105001")
+		}
+	}
 	for i := 0; i < 3; i++ {
 		f.order(fmt.Sprintf("HS%d", i), "2026-06-10 12:00", "complaint", "620105001", "education", fmt.Sprintf("hk%d", i), "G620105")
 	}
@@ -58,6 +68,21 @@ func TestHotspotsAndRisk(t *testing.T) {
 	f.expect(`SELECT count() FROM hotspot_daily WHERE day = '2026-06-11'`, fmt.Sprint(120*16*3))
 	f.expect(`SELECT countIf(n = 0), countIf(alarm) FROM hotspot_daily WHERE day = '2026-06-11' AND category != 'education'`,
 		fmt.Sprint(120*15*3)+"\t0")
+
+	// A month computed on its own (as a tick does) has the same detector
+	// values on its first days as when computed after the month before: its
+	// series start early enough for C3 (b+4 days).
+	firstDays := `SELECT day, n, c1_upper, c2_upper, c3_upper, alarm FROM hotspot_daily
+		WHERE day <= '2026-06-03' AND day >= '2026-06-01' AND region = '620105001' AND category = 'housing'
+		AND source = 'petitions' ORDER BY day`
+	before := f.tsv(firstDays)
+	if strings.Contains(before, "nan") || strings.Count(before, "\n") < 2 {
+		t.Fatalf("June's first days lack EARS values:\n%s", before)
+	}
+	f.run("hotspot_daily", "2026-06-01", "2026-06-30", "2026-06-30")
+	if after := f.tsv(firstDays); after != before {
+		t.Fatalf("June's first days computed alone differ:\n%s\nafter May:\n%s", after, before)
+	}
 
 	// Re-running any transform over computed days leaves the row counts.
 	counts := f.tsv(`SELECT (SELECT count() FROM hotspot_daily), (SELECT count() FROM hotspot_weekly), (SELECT count() FROM risk_daily), (SELECT count() FROM petition_flags)`)

@@ -43,6 +43,16 @@ type Transform struct {
 	// Incremental, for a Whole transform, says how a tick can rewrite
 	// only the rows that may have changed.
 	Incremental *Incremental
+	// Settings, if any, end the statement that computes the rows
+	// ("name = value, …").
+	Settings string
+}
+
+func (t Transform) settings() string {
+	if t.Settings == "" {
+		return ""
+	}
+	return "\nSETTINGS " + t.Settings
 }
 
 // Runner runs transforms against one warehouse, one at a time (the staging
@@ -170,7 +180,7 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 		}
 		return n, nil
 	}
-	insert := "INSERT INTO " + staging + " (" + colList + ")\nSELECT " + colList + " FROM (\n" + sql + "\n)"
+	insert := "INSERT INTO " + staging + " (" + colList + ")\nSELECT " + colList + " FROM (\n" + sql + "\n)" + t.settings()
 
 	if tryIncremental && !dryRun {
 		handled, redo, err := r.incremental(ctx, t, sql, asOf, colList, &res, exec, count)

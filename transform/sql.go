@@ -13,8 +13,10 @@ import (
 type sqlVars struct {
 	DB       string // quoted database identifier
 	Baseline int    // EARS baseline days
-	Lookback int    // days of data before a month that its hotspot rows need
-	CUSUM    int    // CUSUM run-in weeks
+	Lookback int    // days of data before a month that its risk rows need
+	// EARSLookback: days of data before a day that its EARS values need.
+	EARSLookback int
+	CUSUM        int // CUSUM run-in weeks
 	// Window lengths: as RANGE frame offsets in seconds (frames take 32-bit
 	// offsets), and in milliseconds for comparisons.
 	RepeatSec, SkipSec int64
@@ -34,9 +36,9 @@ func (v sqlVars) Only(col string) string {
 
 func (c Config) vars(database string) sqlVars {
 	return sqlVars{
-		DB:        "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`").Replace(database) + "`",
-		Baseline:  c.Baseline,
-		Lookback:  c.Baseline + 4 + 35,
+		DB:       "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`").Replace(database) + "`",
+		Baseline: c.Baseline,
+		Lookback: c.Baseline + 4 + 35, EARSLookback: c.Baseline + 4,
 		CUSUM:     c.CUSUMRunInWeeks,
 		RepeatSec: int64(c.RepeatWindowDays) * 86400, SkipSec: int64(c.SkipLevelWindowDays) * 86400,
 		EscalationMs: int64(c.EscalationWindowDays) * 86400000,
@@ -46,6 +48,15 @@ func (c Config) vars(database string) sqlVars {
 var funcs = template.FuncMap{
 	"add":  func(a, b int) int { return a + b },
 	"ears": earsSQL,
+	"pair": pairSQL,
+}
+
+// pairSQL is a 128-bit hash of a key and a category (UInt128): sorting,
+// grouping and joining on it is several times cheaper than on the
+// 64-character key and the category, and a collision among even 10^9
+// pairs has a probability under 10^-20.
+func pairSQL(key, category string) string {
+	return "reinterpretAsUInt128(sipHash128(" + key + ", " + category + "))"
 }
 
 func render(name, tmpl string, v sqlVars) (string, error) {
