@@ -310,6 +310,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.add("first tick of a new day (every clock and window moves)", rc.DayTick.Round(10*time.Millisecond).String(), "—", nil)
 	rep.Notes = append(rep.Notes, "Slowest transforms of the full recompute: "+rc.Slowest+".",
 		"Slowest transforms of the incremental tick: "+rc.TickSlowest+"; of the new day's tick: "+rc.DayTickSlowest+".")
+	settled, err := settle(ctx, big, 3*time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	say("background merges settled in %v", settled.Round(time.Second))
+	rep.Notes = append(rep.Notes, fmt.Sprintf("The ticks and the views are timed once the engine runs no background merge "+
+		"(waited for that %v before the first tick, %v before the views).", rc.Settled.Round(time.Second), settled.Round(time.Second)))
 	say("views")
 	pages, api, err := Views(ctx, big)
 	if err != nil {

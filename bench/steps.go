@@ -173,6 +173,9 @@ type Recomputed struct {
 	Tick, DayTick               time.Duration
 	TickSlowest, DayTickSlowest string
 	NewPetitions                uint64
+	// Settled: how long the engine's background merges took to finish
+	// before the first tick.
+	Settled time.Duration
 }
 
 // Recompute fills two years of n petitions and n orders into db (migrated,
@@ -210,6 +213,12 @@ func Recompute(ctx context.Context, db *warehouse.DB, n uint64, say func(string,
 	if _, err := (gen.Bulk{DB: db, Start: today, Days: 1, Seed: 2, Petitions: out.NewPetitions, Orders: out.NewPetitions}).Fill(ctx); err != nil {
 		return out, err
 	}
+	// Steady state: the backfill's inserts leave the engine merging parts
+	// of 10M-row tables for a while, which a tick every minute does not.
+	if out.Settled, err = settle(ctx, db, 3*time.Minute); err != nil {
+		return out, err
+	}
+	say("background merges settled in %v", out.Settled.Round(time.Second))
 	now := time.Now()
 	t0 = time.Now()
 	if rep, err = sched.Tick(ctx, now, 0, false); err != nil {
@@ -228,6 +237,28 @@ func Recompute(ctx context.Context, db *warehouse.DB, n uint64, say func(string,
 	out.DayTickSlowest, err = slowest(ctx, db, rep.RunID)
 	say("first tick of a new day %v (%s)", out.DayTick.Round(time.Millisecond), out.DayTickSlowest)
 	return out, err
+}
+
+// settle waits until the engine runs no merge in db's database, or limit
+// has passed, and returns how long it waited.
+func settle(ctx context.Context, db *warehouse.DB, limit time.Duration) (time.Duration, error) {
+	t0 := time.Now()
+	for time.Since(t0) < limit {
+		var n uint64
+		if err := db.QueryRow(clickhouse.Context(ctx, clickhouse.WithParameters(clickhouse.Parameters{"db": db.Database})),
+			"SELECT count() FROM system.merges WHERE database = {db:String}").Scan(&n); err != nil {
+			return 0, err
+		}
+		if n == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+	return time.Since(t0), nil
 }
 
 // slowest names the four transforms of a run that took longest.
