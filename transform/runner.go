@@ -127,6 +127,9 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	res := Result{Transform: t.Name}
+	if err := CheckDatabase(r.DB.Database); err != nil {
+		return res, err
+	}
 	sql, err := render(t.Name, t.SQL, r.Config.vars(r.DB.Database))
 	if err != nil {
 		return res, err
