@@ -180,6 +180,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	f(nil, 2, "unknown command", "nosuch")
 	f(nil, 2, "--clickhouse is required", "migrate")
 	f(nil, 2, "scheme \"ftp\" is not supported", "migrate", "--clickhouse", "ftp://x/y")
+	f(nil, 2, "the indicator SQL uses \"p\" as an alias", "migrate", "--clickhouse", "http://127.0.0.1:1/p")
 	f(nil, 2, "not a loopback address", "warehouse", "--data", t.TempDir(), "--listen", "0.0.0.0:18999")
 	f(nil, 2, "flag provided but not defined", "migrate", "--nope")
 	f([]string{"XFWATCH_DAYS=zero"}, 2, "XFWATCH_DAYS", "demo", "--once")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"xfwatch/transform"
 	"xfwatch/warehouse"
 )
 
@@ -36,7 +37,11 @@ func runMigrate(ctx context.Context, args []string) error {
 	if err := need(fs, "clickhouse", *dsn, "http://127.0.0.1:8123/default"); err != nil {
 		return err
 	}
-	if _, _, err := warehouse.ParseDSN(*dsn); err != nil {
+	_, target, err := warehouse.ParseDSN(*dsn)
+	if err != nil {
+		return usageError{err}
+	}
+	if err := transform.CheckDatabase(target.Database); err != nil {
 		return usageError{err}
 	}
 	if err := warehouse.EnsureDatabase(ctx, *dsn, *cluster); err != nil {
