@@ -92,8 +92,10 @@ LEFT JOIN units AS cu ON cu.code = base.concluding_unit
 // caseStatusDirty: the cases whose row can differ from the last run's —
 // petitions and events stored since or dated in the days the as-of moved
 // over, the village and township cases of the same key and category (their
-// escalation), and on a new day every case still open or within its review
-// window (its clocks moved).
+// escalation), and on a new day every case not concluded (its clocks moved)
+// and every concluded case whose review window closed in between
+// (first_resolution: as_of > concluded day + review_request_days; nothing
+// else of a concluded case depends on the day).
 const caseStatusDirty = `
 WITH toDate({as_of:Date}) AS as_of, toDate({old_as_of:Date}) AS old_as_of,
 fresh AS (
@@ -113,7 +115,9 @@ WHERE receiving_level IN ('village', 'township') AND (petitioner_key, category) 
 UNION ALL
 SELECT case_id AS key FROM {{.DB}}.case_status
 WHERE old_as_of < as_of
-  AND (concluded_day IS NULL OR assumeNotNull(concluded_day) + {review_request_days:UInt32} >= old_as_of)
+  AND (concluded_day IS NULL
+       OR (assumeNotNull(concluded_day) + {review_request_days:UInt32} >= old_as_of
+           AND assumeNotNull(concluded_day) + {review_request_days:UInt32} < as_of))
 `
 
 // backlogAt is the 积案 condition at the end of day D for a case_status row.
