@@ -15,10 +15,16 @@ var sqlAliases = sync.OnceValue(func() map[string]bool {
 	// "expr AS name", and "name AS (" for CTEs and windows
 	res := []*regexp.Regexp{regexp.MustCompile(`(?i)\bAS\s+([a-z_][a-z0-9_]*)`), regexp.MustCompile(`(?i)\b([a-z_][a-z0-9_]*)\s+AS\s*\(`)}
 	out := map[string]bool{}
+	// the rendered SQL: template functions (ears) add CTEs of their own
+	v := DefaultConfig().vars("db")
+	v.Dirty = "dirty"
 	for _, t := range All {
 		src := t.SQL
 		if t.Incremental != nil {
-			src += t.Incremental.Dirty + t.Incremental.Span
+			src += "\n" + t.Incremental.Dirty + "\n" + t.Incremental.Span
+		}
+		if sql, err := render(t.Name, src, v); err == nil {
+			src = sql
 		}
 		for _, re := range res {
 			for _, m := range re.FindAllStringSubmatch(src, -1) {

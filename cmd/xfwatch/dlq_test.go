@@ -16,12 +16,8 @@ import (
 // the key, fixed in the file and replayed, and lands in the warehouse.
 func TestDLQExportAndReplay(t *testing.T) {
 	needEngine(t)
-	whAddr, kAddr, mAddr := freeAddr(t), freeAddr(t), freeAddr(t)
-	startWarehouse(t, whAddr, t.TempDir())
-	dsn := "http://" + whAddr + "/xf"
-	mustRun(t, "migrate", "--clickhouse", dsn)
-	mustRun(t, "refdata", "load", "--clickhouse", dsn)
-	startProcess(t, nil, kAddr, "broker", "--listen", kAddr, "--partitions", "2")
+	whAddr, kAddr, dsn := warehouseAndBroker(t)
+	mAddr := freeAddr(t)
 	key := []string{"XFWATCH_PSEUDONYM_KEY=dlq-test-key-0123456789abcdef01234"}
 	startProcess(t, key, mAddr, "ingest", "--kafka", kAddr, "--clickhouse", dsn, "--metrics-listen", mAddr)
 

@@ -40,12 +40,8 @@ func TestKcatRecordLandsInWarehouse(t *testing.T) {
 	if err != nil {
 		t.Skip("kcat is not installed (make test installs it with apt where it can)")
 	}
-	whAddr, kAddr, mAddr := freeAddr(t), freeAddr(t), freeAddr(t)
-	startWarehouse(t, whAddr, t.TempDir())
-	dsn := "http://" + whAddr + "/xf"
-	mustRun(t, "migrate", "--clickhouse", dsn)
-	mustRun(t, "refdata", "load", "--clickhouse", dsn)
-	startProcess(t, nil, kAddr, "broker", "--listen", kAddr, "--partitions", "2")
+	whAddr, kAddr, dsn := warehouseAndBroker(t)
+	mAddr := freeAddr(t)
 
 	// Production refuses to start without a pseudonymisation key.
 	out, code := xfwatch(t, []string{"XFWATCH_PSEUDONYM_KEY="}, "ingest", "--kafka", kAddr, "--clickhouse", dsn)

@@ -63,6 +63,19 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// warehouseAndBroker starts a warehouse with the schema and reference data
+// in database xf (dsn) and a two-partition broker (kafkaAddr).
+func warehouseAndBroker(t *testing.T) (whAddr, kafkaAddr, dsn string) {
+	t.Helper()
+	whAddr, kafkaAddr = freeAddr(t), freeAddr(t)
+	startWarehouse(t, whAddr, t.TempDir())
+	dsn = "http://" + whAddr + "/xf"
+	mustRun(t, "migrate", "--clickhouse", dsn)
+	mustRun(t, "refdata", "load", "--clickhouse", dsn)
+	startProcess(t, nil, kafkaAddr, "broker", "--listen", kafkaAddr, "--partitions", "2")
+	return whAddr, kafkaAddr, dsn
+}
+
 // startWarehouse starts `xfwatch warehouse` and waits until /ping answers.
 func startWarehouse(t *testing.T, addr, data string) *exec.Cmd {
 	t.Helper()
