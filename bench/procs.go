@@ -52,6 +52,31 @@ func (c *child) hwm() uint64 {
 	return c.peak
 }
 
+// cpu is the process's CPU time so far.
+func (c *child) cpu() time.Duration { return cpuOf(c.cmd.Process.Pid) }
+
+// cpuOf reads a process's user + system CPU time from /proc/PID/stat
+// (fields 14 and 15, in USER_HZ ticks: 100 a second on Linux); zero if it
+// cannot be read.
+func cpuOf(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseUint(f[11], 10, 64)
+	stime, _ := strconv.ParseUint(f[12], 10, 64)
+	return time.Duration(utime+stime) * (time.Second / 100)
+}
+
 // stop sends SIGTERM and waits (then kills).
 func (c *child) stop(wait time.Duration) error {
 	c.hwm()

@@ -29,7 +29,7 @@ import (
 	"xfwatch/warehouse"
 )
 
-// insertAll inserts the pre-built batches, two at a time (as two
+// insertAll inserts the pre-built batches (rows and texts), two at a time (as two
 // partitions' workers would).
 func insertAll(ctx context.Context, db *warehouse.DB, batches []builtBatch) (time.Duration, error) {
 	t0 := time.Now()
@@ -42,10 +42,11 @@ func insertAll(ctx context.Context, db *warehouse.DB, batches []builtBatch) (tim
 		go func(b builtBatch) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if err := ingest.InsertBatch(ctx, db, ingest.KindPetition, b.rec, b.token); err != nil {
+			if err := ingest.InsertBatch(ctx, db, ingest.KindPetition, b.rec, b.texts, b.token); err != nil {
 				errs <- err
 			}
 			b.rec.Release()
+			b.texts.Release()
 		}(b)
 	}
 	wg.Wait()

@@ -21,10 +21,16 @@ func insertRecord(ctx context.Context, db *warehouse.DB, table string, rec arrow
 		return nil
 	}
 	names := make([]string, rec.NumCols())
+	plain := make([]string, rec.NumCols())
 	for i, f := range rec.Schema().Fields() {
-		names[i] = "`" + f.Name + "`"
+		names[i], plain[i] = "`"+f.Name+"`", f.Name
 	}
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_deduplication_token": token}))
+	types, err := warehouse.InsertTypes(table, plain)
+	if err != nil {
+		return fmt.Errorf("cannot insert %s into %s: %w", token, table, err)
+	}
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_deduplication_token": token}),
+		clickhouse.WithColumnNamesAndTypes(types))
 	batch, err := db.PrepareBatch(ctx, "INSERT INTO "+db.Table(table)+" ("+strings.Join(names, ", ")+")")
 	if err != nil {
 		return fmt.Errorf("cannot prepare insert %s into %s: %w", token, table, err)

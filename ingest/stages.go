@@ -24,8 +24,11 @@ func BuildBatch(kind Kind, rows []Row, topic string, partition int32, firstOffse
 	return b.records()
 }
 
-// InsertBatch inserts a built record into the kind's table with a
-// deduplication token, as the consumer does.
-func InsertBatch(ctx context.Context, db *warehouse.DB, kind Kind, rec arrow.Record, token string) error {
-	return insertRecord(ctx, db, kind.Table(), rec, token)
+// InsertBatch inserts built records into the kind's table and
+// restricted_texts with deduplication tokens, as the consumer does.
+func InsertBatch(ctx context.Context, db *warehouse.DB, kind Kind, main, texts arrow.Record, token string) error {
+	if err := insertRecord(ctx, db, kind.Table(), main, token); err != nil {
+		return err
+	}
+	return insertRecord(ctx, db, "restricted_texts", texts, token+"-texts")
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // tables lists every table the migrations create, by name.
@@ -94,4 +96,29 @@ func Columns(table string) ([]string, bool) {
 		out[i] = c.Name
 	}
 	return out, true
+}
+
+// InsertTypes gives the types an insert of these columns of a schema table
+// sends, for clickhouse-go's WithColumnNamesAndTypes (over HTTP it would ask
+// the engine with DESCRIBE TABLE before every insert otherwise). A
+// LowCardinality(T) column is sent as T: the engine builds the dictionary,
+// where clickhouse-go would box and hash every value in Go.
+func InsertTypes(table string, names []string) ([]clickhouse.ColumnNameAndType, error) {
+	tb, ok := tables[table]
+	if !ok {
+		return nil, fmt.Errorf("no table %q in the schema", table)
+	}
+	out := make([]clickhouse.ColumnNameAndType, len(names))
+	for i, n := range names {
+		j := slices.IndexFunc(tb.Columns, func(c Column) bool { return c.Name == n })
+		if j < 0 {
+			return nil, fmt.Errorf("no column %q in table %s", n, table)
+		}
+		typ := tb.Columns[j].Type
+		if inner, ok := strings.CutPrefix(typ, "LowCardinality("); ok {
+			typ = strings.TrimSuffix(inner, ")")
+		}
+		out[i] = clickhouse.ColumnNameAndType{Name: n, Type: typ}
+	}
+	return out, nil
 }

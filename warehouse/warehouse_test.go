@@ -311,3 +311,60 @@ func TestSixteenConcurrentClients(t *testing.T) {
 		t.Fatalf("table has %d rows, want %d", n, clients*rounds)
 	}
 }
+
+// TestInsertTypesSendLowCardinalityAsPlain: an insert told the types by
+// InsertTypes (no DESCRIBE TABLE) sends a LowCardinality column as its plain
+// type; the engine stores the values in the LowCardinality column.
+func TestInsertTypesSendLowCardinalityAsPlain(t *testing.T) {
+	cols := []string{"case_id", "received_at", "county_code", "category", "topic", "partition", "offset"}
+	types, err := warehouse.InsertTypes("petitions", cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"String", "DateTime64(3, 'Asia/Shanghai')", "String", "String", "String", "Int32", "Int64"}
+	for i, ty := range types {
+		if ty.Name != cols[i] || ty.Type != want[i] {
+			t.Errorf("column %d: %s %s, want %s %s", i, ty.Name, ty.Type, cols[i], want[i])
+		}
+	}
+	if _, err := warehouse.InsertTypes("petitions", []string{"no_such"}); err == nil || !strings.Contains(err.Error(), "no_such") {
+		t.Errorf("unknown column: %v", err)
+	}
+	if _, err := warehouse.InsertTypes("no_such_table", cols); err == nil {
+		t.Error("unknown table: no error")
+	}
+
+	db := whtest.DB(t)
+	ctx := clickhouse.Context(context.Background(), clickhouse.WithColumnNamesAndTypes(types))
+	batch, err := db.PrepareBatch(ctx, "INSERT INTO "+db.Table("petitions")+" ("+strings.Join(cols, ", ")+")")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer batch.Abort()
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	for i, cat := range []string{"land", "wages", "land"} {
+		if err := batch.Append(fmt.Sprint("c", i), at, "620102", cat, "xf.petitions", int32(0), int64(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var typ string
+	rows, err := db.Query(context.Background(), "SELECT category, toTypeName(category) FROM "+db.Table("petitions")+" ORDER BY case_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c, &typ); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, c)
+	}
+	if strings.Join(got, ",") != "land,wages,land" || typ != "LowCardinality(String)" {
+		t.Errorf("stored %v as %s", got, typ)
+	}
+}

@@ -21,7 +21,7 @@ func TestBenchPrintsEveryRow(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("bench: exit %d\n%s", code, out)
 	}
-	for _, row := range []string{"broker read", "JSON decode", "Arrow build", "engine insert", "end-to-end ingest", "freshness",
+	for _, row := range []string{"broker read", "JSON decode", "Arrow build", "engine insert", "the raw stages' CPU a record", "end-to-end ingest", "CPU a record, end to end", "freshness",
 		"record → alert", "peak RSS of the ingest process", "full recompute", "incremental tick", "web pages", "/api/v1/trends",
 		"peak RSS of the engine"} {
 		line := ""
