@@ -35,7 +35,7 @@ func BenchmarkViews(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rc, err := bench.Recompute(ctx, db, n, func(f string, a ...any) { b.Logf(f, a...) })
+	rc, err := bench.Recompute(ctx, db, n, nil, func(f string, a ...any) { b.Logf(f, a...) })
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -30,30 +30,34 @@ GROUP BY day, region, category
 // from {{.Lookback}} days before the month to its end, with zero days, as the
 // CTE "series" (what earsSQL reads).
 const dailySeries = `
-WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1, d0 - {{.Lookback}} AS dl,
+WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1, d0 - {{.Lookback}} AS dl, toUInt32(d1 - dl) AS ndays,
 grid AS (
     SELECT code AS region, level AS region_level, county_code, population,
         arrayJoin({categories:Array(String)}) AS category,
-        arrayJoin(['petitions', 'hotline', 'people']) AS source,
-        arrayJoin(arrayMap(i -> dl + i, range(toUInt32(d1 - dl)))) AS day
+        arrayJoin(['petitions', 'hotline', 'people']) AS source
     FROM {{.DB}}.regions
 ),
+-- each cell's days as one array, zero where daily_counts has no row (it
+-- has at most one a cell and day): grouping the cells and joining them to
+-- the grid is several times cheaper than summing the day-by-day grid with
+-- the counts (11.6 → 4.0 s for hotspot_daily over two years at 10M)
 counts AS (
-    SELECT day, region, category, source, n FROM {{.DB}}.daily_counts WHERE day >= dl AND day < d1
+    SELECT region, category, source,
+        groupArrayInsertAt(toUInt32(0), ndays)(toUInt32(n), toUInt32(day - dl)) AS ns
+    FROM {{.DB}}.daily_counts WHERE day >= dl AND day < d1
+    GROUP BY region, category, source
 ),
--- the grid with the counts summed in (a LEFT JOIN of the two was most of
--- the time): cells off the grid are dropped
+-- every cell of the grid, every day; counts off the grid are dropped
 series AS (
-    SELECT region, category, source, day,
-        anyIf(region_level, g) AS region_level, anyIf(county_code, g) AS county_code, anyIf(population, g) AS population,
-        toUInt32(sum(n)) AS n
+    SELECT region, category, source, dl + toUInt32(i - 1) AS day, region_level, county_code, population, n
     FROM (
-        SELECT region, region_level, county_code, population, category, source, day, 0 AS n, true AS g FROM grid
-        UNION ALL
-        SELECT region, '' AS region_level, '' AS county_code, 0 AS population, category, source, day, n, false AS g FROM counts
+        SELECT g.region AS region, g.category AS category, g.source AS source, g.region_level AS region_level,
+            g.county_code AS county_code, g.population AS population,
+            if(empty(c.ns), arrayWithConstant(ndays, toUInt32(0)), c.ns) AS ns
+        FROM grid AS g
+        LEFT JOIN counts AS c ON c.region = g.region AND c.category = g.category AND c.source = g.source
     )
-    GROUP BY region, category, source, day
-    HAVING max(g)
+    ARRAY JOIN ns AS n, arrayEnumerate(ns) AS i
 ),`
 
 // hotspotDaily: 热点 counts, rates and EARS detectors; risk from risk_daily.
