@@ -92,4 +92,36 @@ func TestHotspotsAndRisk(t *testing.T) {
 	if again := f.tsv(`SELECT (SELECT count() FROM hotspot_daily), (SELECT count() FROM hotspot_weekly), (SELECT count() FROM risk_daily), (SELECT count() FROM petition_flags)`); again != counts {
 		t.Fatalf("re-running changed row counts: %s -> %s", counts, again)
 	}
+
+	// The weekly CUSUM restarts each month also when months are computed
+	// in one query: June's weeks computed in a May–June window equal June
+	// computed alone (as a tick does). A demolition series above its
+	// expectation every week since January (one a week a year before, two
+	// a week now) keeps its CUSUM growing, so the sums show where they
+	// started.
+	for d := date("2025-01-06"); d.Before(date("2025-08-01")); d = d.AddDate(0, 0, 7) {
+		n++
+		f.petition(fmt.Sprintf("S%05d", n), d.Format(time.DateOnly)+" 10:00", "township", "620105001", "demolition",
+			fmt.Sprintf("k%05d", n), 1, false, "G620105001")
+	}
+	for d := date("2026-01-05"); d.Before(date("2026-07-01")); d = d.AddDate(0, 0, 7) {
+		for i := 0; i < 2; i++ {
+			n++
+			f.petition(fmt.Sprintf("S%05d", n), d.Format(time.DateOnly)+fmt.Sprintf(" %02d:00", 10+i), "township", "620105001",
+				"demolition", fmt.Sprintf("k%05d", n), 1, false, "G620105001")
+		}
+	}
+	f.flush()
+	f.run("daily_counts", "2025-01-01", "2026-06-30", "2026-06-30")
+	f.run("hotspot_weekly", "2026-05-01", "2026-06-30", "2026-06-30")
+	june := `SELECT week, n, expected, round(cusum, 4) FROM hotspot_weekly
+		WHERE week >= '2026-06-01' AND region = '620105001' AND category = 'demolition' AND source = 'petitions' ORDER BY week`
+	together := f.tsv(june)
+	if strings.Count(together, "\n") != 5 || strings.Contains(together, "\t0\n") {
+		t.Fatalf("June's demolition weeks (five, each with a CUSUM above 0) computed with May:\n%s", together)
+	}
+	f.run("hotspot_weekly", "2026-06-01", "2026-06-30", "2026-06-30")
+	if alone := f.tsv(june); alone != together {
+		t.Fatalf("June's weekly CUSUM computed alone:\n%s\nwith May:\n%s", alone, together)
+	}
 }

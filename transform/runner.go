@@ -35,10 +35,10 @@ type Transform struct {
 	// Whole: the state as of {as_of:Date}. Both may use {as_of:Date} and
 	// the Config parameters.
 	SQL string
-	// PerMonth: the rows of a month depend on where the month starts (the
-	// weekly CUSUM restarts each month), so a window of several months is
-	// computed month by month. Others compute a whole window in one query
-	// and swap its months in one by one.
+	// PerMonth: the SQL computes one month ({from} to {to}; unit_monthly's
+	// rates), so a window of several months is computed month by month.
+	// Others compute a whole window in one query and swap its months in one
+	// by one.
 	PerMonth bool
 	// Incremental, for a Whole transform, says how a tick can rewrite
 	// only the rows that may have changed.
