@@ -1,7 +1,5 @@
 package transform
 
-import "strings"
-
 // dailyCounts: records per day, region, category and source — the one pass
 // over the record tables the hotspot transforms need. A tick recounts only
 // the days that records stored since the last run fall on.
@@ -27,10 +25,11 @@ GROUP BY day, region, category
 `}
 
 // dailySeries is the dense daily grid of every region × category × source
-// from {{.Lookback}} days before the month to its end, with zero days, as the
-// CTE "series" (what earsSQL reads).
-const dailySeries = `
-WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1, d0 - {{.Lookback}} AS dl, toUInt32(d1 - dl) AS ndays,
+// from lookback days (a template value) before the month to its end, with
+// zero days, as the CTE "series" (what earsSQL reads).
+func dailySeries(lookback string) string {
+	return `
+WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1, d0 - ` + lookback + ` AS dl, toUInt32(d1 - dl) AS ndays,
 grid AS (
     SELECT code AS region, level AS region_level, county_code, population,
         arrayJoin({categories:Array(String)}) AS category,
@@ -59,12 +58,13 @@ series AS (
     )
     ARRAY JOIN ns AS n, arrayEnumerate(ns) AS i
 ),`
+}
 
 // hotspotDaily: 热点 counts, rates and EARS detectors; risk from risk_daily.
 // Its series start only {{.EARSLookback}} days before the month (what C3
 // needs); risk_daily's windows need the longer {{.Lookback}}.
 var hotspotDaily = Transform{Name: "hotspot_daily", Group: "hotspots", Scope: Monthly,
-	SQL: strings.Replace(dailySeries, "{{.Lookback}}", "{{.EARSLookback}}", 1) +
+	SQL: dailySeries("{{.EARSLookback}}") +
 		`{{ears "series" "region, category, source" .Baseline}}
 SELECT e.day AS day, e.region AS region, e.region_level AS region_level, e.county_code AS county_code,
     e.category AS category, e.source AS source, e.n AS n, e.population AS population,
@@ -154,7 +154,7 @@ WHERE r.1 >= m AND r.1 < addMonths(m, 1)
 //	growth   0-25  25 × clamp(log2((last7 + 1) / (prev28_weekly + 1)) / 2, 0, 1)
 //	alarm    0-20  min(20, 5 × EARS alarm days in 7 + 10 × weekly CUSUM alarm)
 //	severity 0-15  min(15, 5 × collective + 8 × 三访 + 1 × repeat petitions in 30 days)
-var riskDaily = Transform{Name: "risk_daily", Group: "hotspots", Scope: Monthly, SQL: dailySeries +
+var riskDaily = Transform{Name: "risk_daily", Group: "hotspots", Scope: Monthly, SQL: dailySeries("{{.Lookback}}") +
 	`
 flagged AS (
     SELECT toDate(received_at) AS day, region, category,

@@ -48,11 +48,14 @@ type Transform struct {
 	Settings string
 }
 
-func (t Transform) settings() string {
-	if t.Settings == "" {
-		return ""
+// insertInto is the statement that fills a staging table with the rows of
+// sql (the transform's SELECT, rendered), ending with its Settings.
+func (t Transform) insertInto(staging, colList, sql string) string {
+	stmt := "INSERT INTO " + staging + " (" + colList + ")\nSELECT " + colList + " FROM (\n" + sql + "\n)"
+	if t.Settings != "" {
+		stmt += "\nSETTINGS " + t.Settings
 	}
-	return "\nSETTINGS " + t.Settings
+	return stmt
 }
 
 // Runner runs transforms against one warehouse, one at a time (the staging
@@ -183,7 +186,7 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 		}
 		return n, nil
 	}
-	insert := "INSERT INTO " + staging + " (" + colList + ")\nSELECT " + colList + " FROM (\n" + sql + "\n)" + t.settings()
+	insert := t.insertInto(staging, colList, sql)
 
 	if tryIncremental && !dryRun {
 		handled, redo, err := r.incremental(ctx, t, sql, asOf, colList, &res, exec, count)
