@@ -76,8 +76,9 @@ func TestEARSMatchesR(t *testing.T) {
 		for _, alphas := range [][3]float64{{0.001, 0.001, 0.025}, {0.05, 0.05, 0.05}} {
 			cfg := DefaultConfig()
 			cfg.MinSigma, cfg.AlphaC1, cfg.AlphaC2, cfg.AlphaC3 = minSigma, alphas[0], alphas[1], alphas[2]
-			q := "WITH series AS (SELECT name, day, toUInt32(n) AS n FROM values('name String, day Date, n UInt32', " +
-				strings.Join(values, ", ") + ")),\n" + earsSQL("series", "name", 7) +
+			q := "WITH series AS (SELECT name, min(day) AS day0, arrayMap(x -> x.2, arraySort(groupArray((day, toUInt32(n))))) AS ns" +
+				" FROM values('name String, day Date, n UInt32', " + strings.Join(values, ", ") + ") GROUP BY name),\n" +
+				earsSQL("series", "name", 7) +
 				"\nSELECT name, rn, c1_upper, c2_upper, c3_upper, c1_alarm, c2_alarm, c3_alarm FROM ears"
 			params := clickhouse.Parameters{}
 			for k, v := range cfg.params() {
@@ -89,7 +90,7 @@ func TestEARSMatchesR(t *testing.T) {
 			}
 			for rows.Next() {
 				var name string
-				var rn uint64
+				var rn uint32
 				var up [3]float64
 				var al [3]bool
 				if err := rows.Scan(&name, &rn, &up[0], &up[1], &up[2], &al[0], &al[1], &al[2]); err != nil {

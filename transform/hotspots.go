@@ -24,9 +24,10 @@ WHERE region != ''{{.Only "toString(toDate(received_at))"}}
 GROUP BY day, region, category
 `}
 
-// dailySeries is the dense daily grid of every region × category × source
-// from lookback days (a template value) before the month to its end, with
-// zero days, as the CTE "series" (what earsSQL reads).
+// dailySeries is, as the CTE "cells", every region × category × source
+// with its days from lookback days (a template value) before the month to
+// its end as one array ns, zero on days without records, starting at day0
+// (what earsSQL reads).
 func dailySeries(lookback string) string {
 	return `
 WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1, d0 - ` + lookback + ` AS dl, toUInt32(d1 - dl) AS ndays,
@@ -36,27 +37,23 @@ grid AS (
         arrayJoin(['petitions', 'hotline', 'people']) AS source
     FROM {{.DB}}.regions
 ),
--- each cell's days as one array, zero where daily_counts has no row (it
--- has at most one a cell and day): grouping the cells and joining them to
--- the grid is several times cheaper than summing the day-by-day grid with
--- the counts (11.6 → 4.0 s for hotspot_daily over two years at 10M)
+-- each cell's days as one array (daily_counts has at most one row a cell
+-- and day): grouping the cells and joining them to the grid is several
+-- times cheaper than summing a day-by-day grid with the counts (11.6 →
+-- 4.0 s for hotspot_daily over two years at 10M)
 counts AS (
     SELECT region, category, source,
         groupArrayInsertAt(toUInt32(0), ndays)(toUInt32(n), toUInt32(day - dl)) AS ns
     FROM {{.DB}}.daily_counts WHERE day >= dl AND day < d1
     GROUP BY region, category, source
 ),
--- every cell of the grid, every day; counts off the grid are dropped
-series AS (
-    SELECT region, category, source, dl + toUInt32(i - 1) AS day, region_level, county_code, population, n
-    FROM (
-        SELECT g.region AS region, g.category AS category, g.source AS source, g.region_level AS region_level,
-            g.county_code AS county_code, g.population AS population,
-            if(empty(c.ns), arrayWithConstant(ndays, toUInt32(0)), c.ns) AS ns
-        FROM grid AS g
-        LEFT JOIN counts AS c ON c.region = g.region AND c.category = g.category AND c.source = g.source
-    )
-    ARRAY JOIN ns AS n, arrayEnumerate(ns) AS i
+-- every cell of the grid; counts off the grid are dropped
+cells AS (
+    SELECT g.region AS region, g.category AS category, g.source AS source, g.region_level AS region_level,
+        g.county_code AS county_code, g.population AS population, dl AS day0,
+        if(empty(c.ns), arrayWithConstant(ndays, toUInt32(0)), c.ns) AS ns
+    FROM grid AS g
+    LEFT JOIN counts AS c ON c.region = g.region AND c.category = g.category AND c.source = g.source
 ),`
 }
 
@@ -65,7 +62,7 @@ series AS (
 // needs); risk_daily's windows need the longer {{.Lookback}}.
 var hotspotDaily = Transform{Name: "hotspot_daily", Group: "hotspots", Scope: Monthly,
 	SQL: dailySeries("{{.EARSLookback}}") +
-		`{{ears "series" "region, category, source" .Baseline}}
+		`{{ears "cells" "region, category, source, region_level, county_code, population" .Baseline}}
 SELECT e.day AS day, e.region AS region, e.region_level AS region_level, e.county_code AS county_code,
     e.category AS category, e.source AS source, e.n AS n, e.population AS population,
     if(e.population > 0, e.n * 10000 / e.population, 0) AS rate_per_10k,
@@ -163,27 +160,45 @@ flagged AS (
     WHERE toDate(received_at) >= dl AND toDate(received_at) < d1 AND region != ''
     GROUP BY day, region, category
 ),
+-- each cell's flagged counts as running sums over its days
+flagged_cells AS (
+    SELECT region, category,
+        arrayCumSum(groupArrayInsertAt(toUInt64(0), ndays)(toUInt64(coll), toUInt32(day - dl))) AS cc,
+        arrayCumSum(groupArrayInsertAt(toUInt64(0), ndays)(toUInt64(three), toUInt32(day - dl))) AS ct,
+        arrayCumSum(groupArrayInsertAt(toUInt64(0), ndays)(toUInt64(rep), toUInt32(day - dl))) AS cr
+    FROM flagged
+    GROUP BY region, category
+),
 cusum AS (
     SELECT week, region, category, cusum_alarm FROM {{.DB}}.hotspot_weekly
     WHERE source = 'petitions' AND week >= toMonday(d0) - 7 AND week < d1
 ),
-petition_series AS (SELECT * FROM series WHERE source = 'petitions'),
-{{ears "petition_series" "region, category" .Baseline}},
+petition_cells AS (SELECT * FROM cells WHERE source = 'petitions'),
+{{ears "petition_cells" "region, category, region_level, county_code, population" .Baseline}},
+-- the windows as differences of running sums (w7: the day and 6 before,
+-- w28, w30; prev: the 28 days before the last 7)
+sums AS (
+    SELECT e.region AS region, e.category AS category, e.region_level AS region_level,
+        e.county_code AS county_code, e.population AS population, e.day0 AS day0, e.ns AS ns,
+        arrayCumSum(arrayMap(x -> toUInt64(x), ns)) AS cn,
+        arrayCumSum(arrayMap((x, a, b, c) -> toUInt64(x > a OR x > b OR x > c), ns, e.c1u, e.c2u, e.c3u)) AS ca,
+        if(empty(f.cc), arrayWithConstant(length(ns), toUInt64(0)), f.cc) AS cc,
+        if(empty(f.ct), arrayWithConstant(length(ns), toUInt64(0)), f.ct) AS ct,
+        if(empty(f.cr), arrayWithConstant(length(ns), toUInt64(0)), f.cr) AS cr
+    FROM ears_cells AS e
+    LEFT JOIN flagged_cells AS f ON f.region = e.region AND f.category = e.category
+),
 rolled AS (
-    SELECT e.*, toUInt32(f.coll) AS coll, toUInt32(f.three) AS three, toUInt32(f.rep) AS rep,
-        toUInt32(sum(e.n) OVER w28) AS petitions_28d,
-        toUInt32(sum(e.n) OVER w7) AS last7,
-        sum(e.n) OVER wprev / 4 AS prev28_weekly,
-        toUInt8(sum(toUInt8(e.c1_alarm OR e.c2_alarm OR e.c3_alarm)) OVER w7) AS alarm_days_7d,
-        toUInt32(sum(coll) OVER w30) AS collective_30d,
-        toUInt32(sum(three) OVER w30) AS three_visits_30d,
-        toUInt32(sum(rep) OVER w30) AS repeats_30d
-    FROM ears AS e
-    LEFT JOIN flagged AS f ON f.day = e.day AND f.region = e.region AND f.category = e.category
-    WINDOW w7 AS (PARTITION BY e.region, e.category ORDER BY e.day ROWS BETWEEN 6 PRECEDING AND CURRENT ROW),
-           w28 AS (PARTITION BY e.region, e.category ORDER BY e.day ROWS BETWEEN 27 PRECEDING AND CURRENT ROW),
-           w30 AS (PARTITION BY e.region, e.category ORDER BY e.day ROWS BETWEEN 29 PRECEDING AND CURRENT ROW),
-           wprev AS (PARTITION BY e.region, e.category ORDER BY e.day ROWS BETWEEN 34 PRECEDING AND 7 PRECEDING)
+    SELECT region, category, region_level, county_code, population, day0 + toUInt32(i - 1) AS day,
+        toUInt32(p28) AS petitions_28d, toUInt32(l7) AS last7, pw / 4 AS prev28_weekly,
+        toUInt8(a7) AS alarm_days_7d,
+        toUInt32(c30) AS collective_30d, toUInt32(t30) AS three_visits_30d, toUInt32(r30) AS repeats_30d
+    FROM sums
+    ARRAY JOIN arrayEnumerate(ns) AS i,
+        ` + windowSum("cn", 27, 0) + ` AS p28, ` + windowSum("cn", 6, 0) + ` AS l7, ` + windowSum("cn", 34, 7) + ` AS pw,
+        ` + windowSum("ca", 6, 0) + ` AS a7,
+        ` + windowSum("cc", 29, 0) + ` AS c30, ` + windowSum("ct", 29, 0) + ` AS t30, ` + windowSum("cr", 29, 0) + ` AS r30
+    WHERE day >= d0
 ),
 scored AS (
     SELECT r.*, if(r.population > 0, r.petitions_28d * 10000 / r.population, 0) AS rate_28d,
@@ -192,7 +207,6 @@ scored AS (
     FROM rolled AS r
     LEFT JOIN (SELECT region, category, week, max(cusum_alarm) AS cusum_alarm FROM cusum GROUP BY region, category, week) AS c
         ON c.region = r.region AND c.category = r.category AND c.week = toMonday(r.day)
-    WHERE r.day >= d0
 )
 SELECT day, region, region_level, county_code, category,
     toUInt8(round(least(100., volume_pts + growth_pts + alarm_pts + severity_pts))) AS risk,
