@@ -193,7 +193,7 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 	}
 	staging := r.DB.Table(t.Name + "_staging")
 	if err := exec(params, "TRUNCATE TABLE "+staging,
-		t.insertInto(staging, colList, only)); err != nil {
+		t.insertInto(staging, colList, only, r.InsertThreads)); err != nil {
 		return true, nil, err
 	}
 	rows, err := count(nil, "SELECT count() FROM "+staging)
