@@ -56,8 +56,9 @@ func fixture(t *testing.T) *whtest.Records {
 	r.Insert("three_visits_monthly", "month, county_code, type, n",
 		[]any{whtest.Date("2025-01-01"), "620102", "city_collective", 2}, []any{whtest.Date("2024-01-01"), "620102", "city_collective", 4},
 		[]any{whtest.Date("2025-02-01"), "620103", "beijing_abnormal", 3})
-	r.Insert("petition_flags", "case_id, received_at, county_code, three_visit_type, petitioner_key, is_collective, headcount",
-		[]any{"XF-B1", whtest.At("2025-02-10 10:00"), "620103", "beijing_abnormal", "k1", true, 8})
+	r.Petition("XF-B1", "2025-02-10 10:00", "national", "620103", "housing", "k1", 8, true, "G620103")
+	r.Insert("petition_flags", "case_id, received_at, county_code, three_visit_type, is_collective, headcount",
+		[]any{"XF-B1", whtest.At("2025-02-10 10:00"), "620103", "beijing_abnormal", true, 8})
 	r.Flush()
 	return r
 }
@@ -141,6 +142,39 @@ func TestFixtureScores(t *testing.T) {
 	wantB := "1 G620102 three_visits|1 G620103 bottom_score|1 G620103 backlog|2 G620103 three_visits 书面检查|2 G620103 bottom_score 书面检查|2 G620103 one_event 书面检查"
 	if strings.Join(got, "|") != wantB {
 		t.Errorf("bulletins:\n got  %s\n want %s", strings.Join(got, "|"), wantB)
+	}
+}
+
+// TestOneEventFollowsThePerson: a second 进京非正常上访 of the same person
+// within a year is 重复进京非正常上访 (一事一通报); the person comes from
+// petitions, as petition_flags keeps no pseudonym.
+func TestOneEventFollowsThePerson(t *testing.T) {
+	r := fixture(t)
+	flag := func(id, when, key string) {
+		r.Petition(id, when, "national", "620104", "housing", key, 1, true, "G620104")
+		r.Insert("petition_flags", "case_id, received_at, county_code, three_visit_type, is_collective, headcount",
+			[]any{id, whtest.At(when), "620104", "beijing_abnormal", false, 1})
+	}
+	flag("XF-R1", "2025-01-08 10:00", "k7")
+	flag("XF-R2", "2025-02-12 10:00", "k7") // the same person: repeat
+	flag("XF-R3", "2025-02-14 10:00", "k8") // someone else's first
+	r.Flush()
+	rs, err := assess.LoadRubrics(rubricDir(t, "2025"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := assess.Compute(context.Background(), r.DB, rs, 2025, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range res.Bulletins {
+		if b.Reason == "one_event" && b.Unit == "G620104" {
+			got = append(got, fmtMonth(b.Month)+" "+b.CaseID+" "+strings.SplitN(b.Detail, "：", 2)[0])
+		}
+	}
+	if want := "2 XF-R2 重复进京非正常上访"; strings.Join(got, "|") != want {
+		t.Errorf("西固区's 一事一通报: %q, want %q", strings.Join(got, "|"), want)
 	}
 }
 

@@ -234,9 +234,18 @@ func readInputs(ctx context.Context, db *warehouse.DB, y int, now time.Time) (*i
 	rows.Close()
 
 	// 一事一通报: 集体进京非正常上访, 重复进京非正常上访, 重复赴省来市集体上访.
-	rows, err = db.Query(ctx, `SELECT case_id, received_at, county_code, three_visit_type, petitioner_key, is_collective, headcount
+	// The person behind each comes from petitions (petition_flags keeps
+	// no pseudonym), looked up for these few cases only.
+	rows, err = db.Query(ctx, `WITH f AS (
+		SELECT case_id, received_at, county_code, three_visit_type, is_collective, headcount
 		FROM `+db.Table("petition_flags")+` WHERE three_visit_type != '' AND toDate(received_at) >= {from:Date} - INTERVAL 1 YEAR
-		AND toDate(received_at) < {to:Date} + INTERVAL 1 MONTH ORDER BY received_at, case_id`, args...)
+		AND toDate(received_at) < {to:Date} + INTERVAL 1 MONTH)
+		SELECT f.case_id, f.received_at, f.county_code, f.three_visit_type, p.petitioner_key, f.is_collective, f.headcount
+		FROM f INNER JOIN (
+			SELECT case_id, any(petitioner_key) AS petitioner_key FROM `+db.Table("petitions")+`
+			WHERE toDate(received_at) >= {from:Date} - INTERVAL 1 YEAR AND toDate(received_at) < {to:Date} + INTERVAL 1 MONTH
+			AND case_id IN (SELECT case_id FROM f) GROUP BY case_id) AS p ON p.case_id = f.case_id
+		ORDER BY f.received_at, f.case_id`, args...)
 	if err != nil {
 		return nil, err
 	}

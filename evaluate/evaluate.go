@@ -190,7 +190,7 @@ func Indicators(ctx context.Context, db *warehouse.DB, truth *gen.Truth) (Report
 		{"赴省集体上访", "SELECT countIf(three_visit_type = 'province_collective') FROM " + flags + " WHERE case_id IN {ids:Array(String)}", province},
 		{"来市集体上访", "SELECT countIf(three_visit_type = 'city_collective') FROM " + flags + " WHERE case_id IN {ids:Array(String)}", city},
 		{"hotline → petition escalations", "SELECT countIf(is_escalation) FROM " + flags + " WHERE case_id IN {ids:Array(String)}", escal},
-		{"climbers reaching the province", "SELECT count() FROM " + db.Table("key_history") + " WHERE highest_level = 'province' AND petitioner_key IN (SELECT petitioner_key FROM " + flags + " WHERE case_id IN {ids:Array(String)})", climbers},
+		{"climbers reaching the province", "SELECT count() FROM " + db.Table("key_history") + " WHERE highest_level = 'province' AND petitioner_key IN (SELECT petitioner_key FROM " + db.Table("petitions") + " WHERE case_id IN {ids:Array(String)})", climbers},
 	}
 	for _, s := range steps {
 		if err := count(s.kind, s.query, s.ids); err != nil {

@@ -22,7 +22,6 @@ import (
 var columns = []struct{ table, column string }{
 	{"petitions", "petitioner_key"},
 	{"hotline_orders", "caller_key"},
-	{"petition_flags", "petitioner_key"},
 }
 
 // rebuilt are whole-table state keyed by pseudonym: emptied, the next

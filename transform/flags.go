@@ -46,7 +46,7 @@ escalation AS (
     ) AS o ON o.pair = p.pair
     GROUP BY p.case_id
 )
-SELECT case_id, received_at, county_code, township_code, category, receiving_level, petitioner_key, headcount,
+SELECT case_id, received_at, county_code, township_code, category, receiving_level, headcount,
     w.prior_same > 0 AS is_repeat,
     toUInt32(w.prior_same) AS prior_same_category,
     receiving_level IN ('city', 'province', 'national') AND w.prior_low = 0 AS is_skip_level,

@@ -50,4 +50,12 @@ var Migrations = []Migration{
 			}
 			return out
 		}},
+	{9, "petition_flags without its copy of the petitioner's pseudonym (petitions has it; sharded by case on a cluster)",
+		func(t Target) []string {
+			var out []string
+			for _, tb := range withStaging(petitionFlagsTable) {
+				out = append(out, tb.DropColumnsSQL(t, "petitioner_key")...)
+			}
+			return out
+		}},
 }

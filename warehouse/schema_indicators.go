@@ -85,7 +85,6 @@ var (
 			{"township_code", lcStr, "township of origin, if any"},
 			{"category", lcStr, "问题类别"},
 			{"receiving_level", lcStr, "where it was received"},
-			{"petitioner_key", "String", "pseudonym"},
 			{"headcount", "UInt16", "人数"},
 			{"is_repeat", "Bool", "the same key petitioned in the same category within the repeat window before"},
 			{"prior_same_category", "UInt32", "those earlier petitions"},
@@ -96,7 +95,7 @@ var (
 			{"prior_orders", "UInt32", "those orders"},
 		},
 		Engine: "MergeTree", PartitionBy: "toYYYYMM(received_at)", OrderBy: "(county_code, received_at, case_id)",
-		ShardKey: "cityHash64(petitioner_key)",
+		ShardKey: "cityHash64(case_id)",
 	}
 	repeatMonthlyTable = Table{
 		Name:    "repeat_monthly",

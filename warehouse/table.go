@@ -154,3 +154,30 @@ func (tb Table) AddColumnsSQL(target Target, names ...string) []string {
 	}
 	return out
 }
+
+// DropColumnsSQL returns idempotent statements that drop columns tb no
+// longer has from a table created with them. On a cluster the Distributed
+// table over the local one is dropped first and created again (its
+// sharding key may name them): run it with ingest and transforms stopped,
+// as every migration.
+func (tb Table) DropColumnsSQL(target Target, names ...string) []string {
+	var drops []string
+	for _, n := range names {
+		for _, c := range tb.Columns {
+			if c.Name == n {
+				panic(fmt.Sprintf("DropColumnsSQL: table %s still has %s", tb.Name, n))
+			}
+		}
+		drops = append(drops, "DROP COLUMN IF EXISTS "+quoteIdent(n))
+	}
+	db := quoteIdent(target.Database)
+	var out []string
+	if target.Cluster != "" {
+		out = append(out, fmt.Sprintf("DROP TABLE IF EXISTS %s.%s%s", db, quoteIdent(tb.Name), target.onCluster()))
+	}
+	out = append(out, fmt.Sprintf("ALTER TABLE %s.%s%s %s", db, quoteIdent(target.LocalName(tb.Name)), target.onCluster(), strings.Join(drops, ", ")))
+	if target.Cluster != "" {
+		out = append(out, tb.CreateSQL(target)[1])
+	}
+	return out
+}

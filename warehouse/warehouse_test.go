@@ -368,3 +368,66 @@ func TestInsertTypesSendLowCardinalityAsPlain(t *testing.T) {
 		t.Errorf("stored %v as %s", got, typ)
 	}
 }
+
+// TestPetitionFlagsLoseTheKey: a warehouse whose petition_flags still has
+// the copy of the pseudonym (migration 4 before it was dropped) keeps its
+// rows and loses the column in migration 9, which can run again; a
+// patch-part delete still works on the table after it.
+func TestPetitionFlagsLoseTheKey(t *testing.T) {
+	db := whtest.Open(t, whtest.NewDatabase(t))
+	ctx := context.Background()
+	if _, err := warehouse.Migrate(ctx, db, quiet); err != nil {
+		t.Fatal(err)
+	}
+	var nine *warehouse.Migration
+	for i := range warehouse.Migrations {
+		if warehouse.Migrations[i].Version == 9 {
+			nine = &warehouse.Migrations[i]
+		}
+	}
+	if nine == nil {
+		t.Fatal("no migration 9")
+	}
+	for _, tb := range []string{"petition_flags", "petition_flags_staging"} {
+		if err := db.Exec(ctx, "ALTER TABLE "+db.Table(tb)+" ADD COLUMN petitioner_key String AFTER receiving_level"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Exec(ctx, "INSERT INTO "+db.Table("petition_flags")+" (case_id, received_at, petitioner_key, is_repeat) VALUES "+
+		"('F1', '2026-03-01 10:00:00', 'k1', true), ('F2', '2026-03-02 10:00:00', 'k2', false)"); err != nil {
+		t.Fatal(err)
+	}
+	hasKey := func(tb string) uint64 {
+		var n uint64
+		if err := db.QueryRow(ctx, "SELECT count() FROM system.columns WHERE database = {db:String} AND table = {t:String} AND name = 'petitioner_key'",
+			clickhouse.Named("db", db.Database), clickhouse.Named("t", tb)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if hasKey("petition_flags") != 1 {
+		t.Fatal("the old column was not added")
+	}
+	for range 2 {
+		for _, stmt := range nine.Up(db.Target) {
+			if err := db.Exec(ctx, stmt); err != nil {
+				t.Fatalf("%v\n%s", err, stmt)
+			}
+		}
+	}
+	for _, tb := range []string{"petition_flags", "petition_flags_staging"} {
+		if hasKey(tb) != 0 {
+			t.Errorf("%s still has petitioner_key", tb)
+		}
+	}
+	if err := db.Exec(ctx, "DELETE FROM "+db.Table("petition_flags")+" WHERE case_id IN ('F2') SETTINGS lightweight_delete_mode = 'lightweight_update'"); err != nil {
+		t.Fatal(err)
+	}
+	var ids string
+	if err := db.QueryRow(ctx, "SELECT arrayStringConcat(groupArray(case_id || ':' || toString(is_repeat)), ',') FROM "+db.Table("petition_flags")).Scan(&ids); err != nil {
+		t.Fatal(err)
+	}
+	if ids != "F1:true" {
+		t.Errorf("petition_flags after migration 9 and a delete: %q, want F1:true", ids)
+	}
+}

@@ -406,7 +406,6 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags_local` ON CLUSTER `xf_clust
     `township_code` LowCardinality(String) COMMENT 'township of origin, if any',
     `category` LowCardinality(String) COMMENT '问题类别',
     `receiving_level` LowCardinality(String) COMMENT 'where it was received',
-    `petitioner_key` String COMMENT 'pseudonym',
     `headcount` UInt16 COMMENT '人数',
     `is_repeat` Bool COMMENT 'the same key petitioned in the same category within the repeat window before',
     `prior_same_category` UInt32 COMMENT 'those earlier petitions',
@@ -422,7 +421,7 @@ ORDER BY (county_code, received_at, case_id)
 COMMENT 'per petition: 重复访, 越级访, 集体访, 三访 type, hotline escalation';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags` ON CLUSTER `xf_cluster` AS `xfwatch`.`petition_flags_local`
-ENGINE = Distributed('xf_cluster', 'xfwatch', 'petition_flags_local', cityHash64(petitioner_key));
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'petition_flags_local', cityHash64(case_id));
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags_staging_local` ON CLUSTER `xf_cluster`
 (
@@ -432,7 +431,6 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags_staging_local` ON CLUSTER `
     `township_code` LowCardinality(String) COMMENT 'township of origin, if any',
     `category` LowCardinality(String) COMMENT '问题类别',
     `receiving_level` LowCardinality(String) COMMENT 'where it was received',
-    `petitioner_key` String COMMENT 'pseudonym',
     `headcount` UInt16 COMMENT '人数',
     `is_repeat` Bool COMMENT 'the same key petitioned in the same category within the repeat window before',
     `prior_same_category` UInt32 COMMENT 'those earlier petitions',
@@ -448,7 +446,7 @@ ORDER BY (county_code, received_at, case_id)
 COMMENT 'staging twin of petition_flags (transforms only)';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`petition_flags_staging_local`
-ENGINE = Distributed('xf_cluster', 'xfwatch', 'petition_flags_staging_local', cityHash64(petitioner_key));
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'petition_flags_staging_local', cityHash64(case_id));
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`repeat_monthly_local` ON CLUSTER `xf_cluster`
 (
@@ -1042,4 +1040,18 @@ ALTER TABLE `xfwatch`.`key_history_staging_local` ON CLUSTER `xf_cluster` MODIFY
 ALTER TABLE `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
 ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+DROP TABLE IF EXISTS `xfwatch`.`petition_flags` ON CLUSTER `xf_cluster`;
+
+ALTER TABLE `xfwatch`.`petition_flags_local` ON CLUSTER `xf_cluster` DROP COLUMN IF EXISTS `petitioner_key`;
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags` ON CLUSTER `xf_cluster` AS `xfwatch`.`petition_flags_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'petition_flags_local', cityHash64(case_id));
+
+DROP TABLE IF EXISTS `xfwatch`.`petition_flags_staging` ON CLUSTER `xf_cluster`;
+
+ALTER TABLE `xfwatch`.`petition_flags_staging_local` ON CLUSTER `xf_cluster` DROP COLUMN IF EXISTS `petitioner_key`;
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`petition_flags_staging_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'petition_flags_staging_local', cityHash64(case_id));
 

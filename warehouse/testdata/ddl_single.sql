@@ -358,7 +358,6 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags`
     `township_code` LowCardinality(String) COMMENT 'township of origin, if any',
     `category` LowCardinality(String) COMMENT '问题类别',
     `receiving_level` LowCardinality(String) COMMENT 'where it was received',
-    `petitioner_key` String COMMENT 'pseudonym',
     `headcount` UInt16 COMMENT '人数',
     `is_repeat` Bool COMMENT 'the same key petitioned in the same category within the repeat window before',
     `prior_same_category` UInt32 COMMENT 'those earlier petitions',
@@ -381,7 +380,6 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags_staging`
     `township_code` LowCardinality(String) COMMENT 'township of origin, if any',
     `category` LowCardinality(String) COMMENT '问题类别',
     `receiving_level` LowCardinality(String) COMMENT 'where it was received',
-    `petitioner_key` String COMMENT 'pseudonym',
     `headcount` UInt16 COMMENT '人数',
     `is_repeat` Bool COMMENT 'the same key petitioned in the same category within the repeat window before',
     `prior_same_category` UInt32 COMMENT 'those earlier petitions',
@@ -912,4 +910,8 @@ ALTER TABLE `xfwatch`.`key_history_staging` MODIFY SETTING enable_block_number_c
 ALTER TABLE `xfwatch`.`case_status` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
 ALTER TABLE `xfwatch`.`case_status_staging` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`petition_flags` DROP COLUMN IF EXISTS `petitioner_key`;
+
+ALTER TABLE `xfwatch`.`petition_flags_staging` DROP COLUMN IF EXISTS `petitioner_key`;
 
