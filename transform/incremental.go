@@ -192,6 +192,7 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 		mark += " " + day(lo) + " " + day(hi.AddDate(0, 0, -1))
 	}
 	staging := r.DB.Table(t.Name + "_staging")
+	// run read InsertThreads from the engine before calling this
 	if err := exec(params, "TRUNCATE TABLE "+staging,
 		t.insertInto(staging, colList, only, r.InsertThreads)); err != nil {
 		return true, nil, err

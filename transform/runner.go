@@ -51,8 +51,8 @@ type Transform struct {
 // insertInto is the statement that fills a staging table with the rows of
 // sql (the transform's SELECT, rendered), ending with its Settings. With
 // threads > 1 the engine writes the rows with that many threads
-// (max_insert_threads; one by default): on 2 cores at 10M petitions a full
-// case_status 46 → 39 s, petition_flags 31 → 26 s.
+// (max_insert_threads, which it otherwise leaves at one): on 2 cores at
+// 10M petitions a full case_status 46 → 39 s, petition_flags 31 → 26 s.
 func (t Transform) insertInto(staging, colList, sql string, threads int) string {
 	stmt := "INSERT INTO " + staging + " (" + colList + ")\nSELECT " + colList + " FROM (\n" + sql + "\n)"
 	var settings []string
