@@ -2,10 +2,14 @@ package dashboards
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"xfwatch/warehouse"
 )
@@ -91,7 +95,15 @@ func (a *auditLog) flush(ctx context.Context) {
 		return
 	}
 	err := func() error {
-		b, err := a.db.PrepareBatch(context.WithoutCancel(ctx), "INSERT INTO "+a.db.Table("audit_log")+
+		// A token of its own: audit_log deduplicates inserts (for the
+		// spool's retries), and two batches of equal rows are two events.
+		var tok [12]byte
+		if _, err := rand.Read(tok[:]); err != nil {
+			return err
+		}
+		bctx := clickhouse.Context(context.WithoutCancel(ctx), clickhouse.WithSettings(clickhouse.Settings{
+			"insert_deduplication_token": "audit-direct-" + hex.EncodeToString(tok[:])}))
+		b, err := a.db.PrepareBatch(bctx, "INSERT INTO "+a.db.Table("audit_log")+
 			" (at, user, role, action, object, outcome, detail, remote_addr)")
 		if err != nil {
 			return err

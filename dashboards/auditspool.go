@@ -3,12 +3,15 @@ package dashboards
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,9 +24,12 @@ import (
 // appended to it (and so survives a crash of the process) before the answer
 // is sent; a shipper moves the rows to audit_log in batches, fsyncs the
 // file every batch, and remembers how far it got, so nothing is lost and a
-// restart ships what was left. Each batch carries an insert deduplication
-// token made of its byte range, so a batch shipped twice (a crash between
-// the insert and the cursor) is stored once.
+// restart ships what was left. Before a batch is sent its byte range is
+// written to the cursor file as in flight; until it is confirmed, every
+// attempt (after an error, or after a restart) sends exactly that range
+// again, with the same insert deduplication token (the spool's id and the
+// range), so a batch the warehouse stored but did not confirm is stored
+// once (audit_log keeps a deduplication window).
 type auditSpool struct {
 	db   *warehouse.DB
 	log  *slog.Logger
@@ -31,10 +37,13 @@ type auditSpool struct {
 	mu   sync.Mutex
 	f    *os.File
 	size int64
+	id   string // names this file's generation in the tokens; new when the file starts again
 	kick chan struct{}
+	// afterSend, in tests, fails a batch after the warehouse stored it.
+	afterSend func() error
 }
 
-const spoolFile, cursorFile = "audit.spool", "audit.shipped"
+const spoolFile, cursorFile, idFile = "audit.spool", "audit.shipped", "audit.id"
 
 func openAuditSpool(db *warehouse.DB, log *slog.Logger, dir string) (*auditSpool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -49,7 +58,36 @@ func openAuditSpool(db *warehouse.DB, log *slog.Logger, dir string) (*auditSpool
 		f.Close()
 		return nil, err
 	}
-	return &auditSpool{db: db, log: log, dir: dir, f: f, size: st.Size(), kick: make(chan struct{}, 1)}, nil
+	sp := &auditSpool{db: db, log: log, dir: dir, f: f, size: st.Size(), kick: make(chan struct{}, 1)}
+	if b, err := os.ReadFile(filepath.Join(dir, idFile)); err == nil && len(bytes.TrimSpace(b)) > 0 {
+		sp.id = string(bytes.TrimSpace(b))
+	} else if err := sp.newID(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return sp, nil
+}
+
+// newID gives the spool file a new random id (at its creation, and when it
+// starts again from empty, so no range's token repeats).
+func (s *auditSpool) newID() error {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return err
+	}
+	s.id = hex.EncodeToString(b[:])
+	return writeFileAtomic(filepath.Join(s.dir, idFile), s.id+"\n")
+}
+
+func writeFileAtomic(path, content string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+		return fmt.Errorf("audit spool: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("audit spool: %w", err)
+	}
+	return nil
 }
 
 type spoolLine struct {
@@ -84,36 +122,45 @@ func (s *auditSpool) append(e auditEntry) error {
 	return nil
 }
 
-func (s *auditSpool) shipped() int64 {
+// cursor reads how far the file is shipped and, if a batch is in flight,
+// where it ends (0 if none).
+func (s *auditSpool) cursor() (shipped, inflight int64) {
 	b, err := os.ReadFile(filepath.Join(s.dir, cursorFile))
 	if err != nil {
-		return 0
+		return 0, 0
 	}
-	n, _ := strconv.ParseInt(string(bytes.TrimSpace(b)), 10, 64)
-	return n
+	f := strings.Fields(string(b))
+	if len(f) > 0 {
+		shipped, _ = strconv.ParseInt(f[0], 10, 64)
+	}
+	if len(f) > 1 {
+		inflight, _ = strconv.ParseInt(f[1], 10, 64)
+	}
+	return shipped, inflight
 }
 
-func (s *auditSpool) setShipped(n int64) error {
-	tmp := filepath.Join(s.dir, cursorFile+".tmp")
-	if err := os.WriteFile(tmp, []byte(strconv.FormatInt(n, 10)+"\n"), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(s.dir, cursorFile))
+func (s *auditSpool) setCursor(shipped, inflight int64) error {
+	return writeFileAtomic(filepath.Join(s.dir, cursorFile), fmt.Sprintf("%d %d\n", shipped, inflight))
 }
 
-// ship moves what is in the file past the cursor to the warehouse.
+// ship moves what is in the file past the cursor to the warehouse: the
+// batch in flight if there is one, else everything there is.
 func (s *auditSpool) ship(ctx context.Context) error {
-	from := s.shipped()
+	from, inflight := s.cursor()
 	s.mu.Lock()
 	size := s.size
 	s.mu.Unlock()
 	if from > size { // the file was truncated after a shipped cursor was written
-		from = 0
+		from, inflight = 0, 0
 	}
-	if size == from {
+	to := size
+	if inflight > from && inflight <= size {
+		to = inflight
+	}
+	if to == from {
 		return nil
 	}
-	buf := make([]byte, size-from)
+	buf := make([]byte, to-from)
 	if _, err := s.f.ReadAt(buf, from); err != nil {
 		return err
 	}
@@ -124,7 +171,12 @@ func (s *auditSpool) ship(ctx context.Context) error {
 	if err := s.f.Sync(); err != nil {
 		return err
 	}
-	token := fmt.Sprintf("audit-%d-%d", from, from+int64(end))
+	if inflight != from+int64(end) {
+		if err := s.setCursor(from, from+int64(end)); err != nil {
+			return err
+		}
+	}
+	token := fmt.Sprintf("audit-%s-%d-%d", s.id, from, from+int64(end))
 	bctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_deduplication_token": token}))
 	batch, err := s.db.PrepareBatch(bctx, "INSERT INTO "+s.db.Table("audit_log")+
 		" (at, user, role, action, object, outcome, detail, remote_addr)")
@@ -145,16 +197,25 @@ func (s *auditSpool) ship(ctx context.Context) error {
 	if err := batch.Send(); err != nil {
 		return err
 	}
+	if s.afterSend != nil {
+		if err := s.afterSend(); err != nil {
+			return err
+		}
+	}
 	shipped := from + int64(end)
-	// Everything shipped and the file grown big: start it again.
+	// Everything shipped and the file grown big: start it again, under a
+	// new id.
+	// new id (first: a crash in between leaves the old ranges unrepeated).
 	s.mu.Lock()
 	if shipped == s.size && s.size > 64<<20 {
-		if err := s.f.Truncate(0); err == nil {
+		if err := s.newID(); err != nil {
+			s.log.Error("audit spool: cannot renew its id; the file keeps growing", "err", err)
+		} else if err := s.f.Truncate(0); err == nil {
 			s.size, shipped = 0, 0
 		}
 	}
 	s.mu.Unlock()
-	return s.setShipped(shipped)
+	return s.setCursor(shipped, 0)
 }
 
 // run ships every 200 ms (sooner when rows arrive) until ctx ends, then

@@ -64,3 +64,54 @@ func TestAuditSpoolShipsEveryRowAcrossRestarts(t *testing.T) {
 		t.Fatal("no shipped cursor written")
 	}
 }
+
+// TestAuditSpoolResendIsStoredOnce: a batch the warehouse stored but did
+// not confirm (the answer lost, or the process gone before the cursor moved)
+// is sent again as the same range with the same token, after an error and
+// after a restart alike, even with more rows appended meanwhile: stored once.
+func TestAuditSpoolResendIsStoredOnce(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		db := whtest.DB(t)
+		dir := t.TempDir()
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		ctx := context.Background()
+		sp, err := openAuditSpool(db, quiet, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		add := func(n int) {
+			for i := range n {
+				if err := sp.append(auditEntry{At: time.Now(), User: "u", Role: "auditor", Action: "view:audit", Object: "/audit", Outcome: "ok", Detail: string(rune('a' + i%26))}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		add(20)
+		sp.afterSend = func() error { return context.DeadlineExceeded }
+		if err := sp.ship(ctx); err == nil {
+			t.Fatal("the failing batch reported no error")
+		}
+		if n := whtest.Count(t, db, "audit_log"); n != 20 {
+			t.Fatalf("%d rows stored by the unconfirmed batch, want 20", n)
+		}
+		sp.afterSend = nil
+		add(5)
+		if restart {
+			sp.f.Close()
+			if sp, err = openAuditSpool(db, quiet, dir); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 2 {
+			if err := sp.ship(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := whtest.Count(t, db, "audit_log"); n != 25 {
+			t.Errorf("restart %v: %d rows after the resend and the rest, want 25", restart, n)
+		}
+		if shipped, inflight := sp.cursor(); shipped != sp.size || inflight != 0 {
+			t.Errorf("restart %v: cursor %d/%d, file %d bytes", restart, shipped, inflight, sp.size)
+		}
+	}
+}

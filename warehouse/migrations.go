@@ -58,4 +58,6 @@ var Migrations = []Migration{
 			}
 			return out
 		}},
+	{10, "audit_log keeps an insert deduplication window (a batch the audit spool resends is stored once)",
+		func(t Target) []string { return auditTable.DedupSQL(t) }},
 }

@@ -201,6 +201,7 @@ var (
 			{"remote_addr", "String", "client address"},
 		},
 		Engine: "MergeTree", PartitionBy: "toYYYYMM(at)", OrderBy: "(at, user)",
+		Dedup:    true, // the audit spool resends a batch with the same token
 		ShardKey: "rand()",
 	}
 	ingestBatchesTable = Table{

@@ -181,3 +181,14 @@ func (tb Table) DropColumnsSQL(target Target, names ...string) []string {
 	}
 	return out
 }
+
+// DedupSQL returns the idempotent statement that gives a table made Dedup
+// after it was created its insert deduplication window (nothing on a
+// cluster: the replicated engine keeps one already).
+func (tb Table) DedupSQL(target Target) []string {
+	if target.Cluster != "" || !tb.Dedup {
+		return nil
+	}
+	return []string{fmt.Sprintf("ALTER TABLE %s.%s MODIFY SETTING non_replicated_deduplication_window = %d",
+		quoteIdent(target.Database), quoteIdent(tb.Name), dedupWindow)}
+}

@@ -190,6 +190,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`audit_log`
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(at)
 ORDER BY (at, user)
+SETTINGS non_replicated_deduplication_window = 10000
 COMMENT 'append-only record of every page view, export and alert action';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`ingest_batches`
@@ -914,4 +915,6 @@ ALTER TABLE `xfwatch`.`case_status_staging` MODIFY SETTING enable_block_number_c
 ALTER TABLE `xfwatch`.`petition_flags` DROP COLUMN IF EXISTS `petitioner_key`;
 
 ALTER TABLE `xfwatch`.`petition_flags_staging` DROP COLUMN IF EXISTS `petitioner_key`;
+
+ALTER TABLE `xfwatch`.`audit_log` MODIFY SETTING non_replicated_deduplication_window = 10000;
 
