@@ -219,7 +219,7 @@ func (s *auditSpool) ship(ctx context.Context) error {
 }
 
 // run ships every 200 ms (sooner when rows arrive) until ctx ends, then
-// once more.
+// what is left (a batch in flight, then the rest).
 func (s *auditSpool) run(ctx context.Context) {
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
@@ -227,8 +227,12 @@ func (s *auditSpool) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			if err := s.ship(context.Background()); err != nil {
-				s.log.Error("audit rows left in the spool for the next start", "dir", s.dir, "err", err)
+			// A batch in flight goes first, alone; then the rest.
+			for range 2 {
+				if err := s.ship(context.Background()); err != nil {
+					s.log.Error("audit rows left in the spool for the next start", "dir", s.dir, "err", err)
+					return
+				}
 			}
 			return
 		case <-tick.C:

@@ -115,3 +115,34 @@ func TestAuditSpoolResendIsStoredOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditSpoolStopShipsInFlightAndRest: stopped with a batch in flight
+// and rows after it, the last pass sends both: each row stored once.
+func TestAuditSpoolStopShipsInFlightAndRest(t *testing.T) {
+	db := whtest.DB(t)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sp, err := openAuditSpool(db, quiet, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(n int) {
+		for i := range n {
+			if err := sp.append(auditEntry{At: time.Now(), User: "u", Role: "auditor", Action: "view:audit", Object: "/audit", Outcome: "ok", Detail: string(rune('a' + i))}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	add(20)
+	sp.afterSend = func() error { return context.Canceled }
+	if err := sp.ship(context.Background()); err == nil {
+		t.Fatal("the failing batch reported no error")
+	}
+	sp.afterSend = nil
+	add(5)
+	stopped, stop := context.WithCancel(context.Background())
+	stop()
+	sp.run(stopped)
+	if n := whtest.Count(t, db, "audit_log"); n != 25 {
+		t.Errorf("%d rows after the stop, want 25", n)
+	}
+}
