@@ -65,8 +65,9 @@ func fixture(t *testing.T) *whtest.Records {
 
 func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
 
-func TestFixtureScores(t *testing.T) {
-	r := fixture(t)
+// compute2025 scores the year 2025 of r with the test rubric.
+func compute2025(t *testing.T, r *whtest.Records) *assess.Result {
+	t.Helper()
 	rs, err := assess.LoadRubrics(rubricDir(t, "2025"))
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +76,12 @@ func TestFixtureScores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res
+}
+
+func TestFixtureScores(t *testing.T) {
+	r := fixture(t)
+	res := compute2025(t, r)
 	by := map[string]assess.UnitScore{}
 	for _, s := range res.Scores {
 		by[s.Unit] = s
@@ -159,14 +166,7 @@ func TestOneEventFollowsThePerson(t *testing.T) {
 	flag("XF-R2", "2025-02-12 10:00", "k7") // the same person: repeat
 	flag("XF-R3", "2025-02-14 10:00", "k8") // someone else's first
 	r.Flush()
-	rs, err := assess.LoadRubrics(rubricDir(t, "2025"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := assess.Compute(context.Background(), r.DB, rs, 2025, 0, now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := compute2025(t, r)
 	var got []string
 	for _, b := range res.Bulletins {
 		if b.Reason == "one_event" && b.Unit == "G620104" {

@@ -9,26 +9,36 @@ import (
 	"testing"
 	"time"
 
+	"xfwatch/warehouse"
 	"xfwatch/warehouse/whtest"
 )
 
-func TestAuditSpoolShipsEveryRowAcrossRestarts(t *testing.T) {
-	db := whtest.DB(t)
-	dir := t.TempDir()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ctx := context.Background()
-	sp, err := openAuditSpool(db, quiet, dir)
+// testSpool opens a spool in a new directory of a new warehouse database.
+func testSpool(t *testing.T) (*auditSpool, *warehouse.DB, string) {
+	t.Helper()
+	db, dir := whtest.DB(t), t.TempDir()
+	sp, err := openAuditSpool(db, slog.New(slog.NewTextHandler(io.Discard, nil)), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	row := func(i int) auditEntry {
-		return auditEntry{At: time.Now(), User: "u", Role: "leader", Action: "view:cockpit", Object: "/cockpit", Outcome: "ok", Detail: string(rune('a' + i%26))}
-	}
-	for i := range 100 {
-		if err := sp.append(row(i)); err != nil {
+	return sp, db, dir
+}
+
+// appendRows appends n audit rows to sp.
+func appendRows(t *testing.T, sp *auditSpool, n int) {
+	t.Helper()
+	for i := range n {
+		if err := sp.append(auditEntry{At: time.Now(), User: "u", Role: "leader", Action: "view:cockpit", Object: "/cockpit", Outcome: "ok", Detail: string(rune('a' + i%26))}); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+func TestAuditSpoolShipsEveryRowAcrossRestarts(t *testing.T) {
+	sp, db, dir := testSpool(t)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx := context.Background()
+	appendRows(t, sp, 100)
 	if err := sp.ship(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -36,11 +46,9 @@ func TestAuditSpoolShipsEveryRowAcrossRestarts(t *testing.T) {
 		t.Fatalf("%d rows shipped, want 100", n)
 	}
 	// Rows appended, then the process dies before shipping them.
-	for i := range 50 {
-		sp.append(row(i))
-	}
+	appendRows(t, sp, 50)
 	sp.f.Close()
-	sp, err = openAuditSpool(db, quiet, dir)
+	sp, err := openAuditSpool(db, quiet, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,9 +60,7 @@ func TestAuditSpoolShipsEveryRowAcrossRestarts(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	// Rows written while running are shipped by the last pass at the stop.
-	for i := range 7 {
-		sp.append(row(i))
-	}
+	appendRows(t, sp, 7)
 	stop()
 	<-done
 	if n := whtest.Count(t, db, "audit_log"); n != 157 {
@@ -71,22 +77,9 @@ func TestAuditSpoolShipsEveryRowAcrossRestarts(t *testing.T) {
 // after a restart alike, even with more rows appended meanwhile: stored once.
 func TestAuditSpoolResendIsStoredOnce(t *testing.T) {
 	for _, restart := range []bool{false, true} {
-		db := whtest.DB(t)
-		dir := t.TempDir()
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		sp, db, dir := testSpool(t)
 		ctx := context.Background()
-		sp, err := openAuditSpool(db, quiet, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		add := func(n int) {
-			for i := range n {
-				if err := sp.append(auditEntry{At: time.Now(), User: "u", Role: "auditor", Action: "view:audit", Object: "/audit", Outcome: "ok", Detail: string(rune('a' + i%26))}); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		add(20)
+		appendRows(t, sp, 20)
 		sp.afterSend = func() error { return context.DeadlineExceeded }
 		if err := sp.ship(ctx); err == nil {
 			t.Fatal("the failing batch reported no error")
@@ -95,10 +88,11 @@ func TestAuditSpoolResendIsStoredOnce(t *testing.T) {
 			t.Fatalf("%d rows stored by the unconfirmed batch, want 20", n)
 		}
 		sp.afterSend = nil
-		add(5)
+		appendRows(t, sp, 5)
 		if restart {
 			sp.f.Close()
-			if sp, err = openAuditSpool(db, quiet, dir); err != nil {
+			var err error
+			if sp, err = openAuditSpool(db, slog.New(slog.NewTextHandler(io.Discard, nil)), dir); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -119,26 +113,14 @@ func TestAuditSpoolResendIsStoredOnce(t *testing.T) {
 // TestAuditSpoolStopShipsInFlightAndRest: stopped with a batch in flight
 // and rows after it, the last pass sends both: each row stored once.
 func TestAuditSpoolStopShipsInFlightAndRest(t *testing.T) {
-	db := whtest.DB(t)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sp, err := openAuditSpool(db, quiet, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	add := func(n int) {
-		for i := range n {
-			if err := sp.append(auditEntry{At: time.Now(), User: "u", Role: "auditor", Action: "view:audit", Object: "/audit", Outcome: "ok", Detail: string(rune('a' + i))}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	add(20)
+	sp, db, _ := testSpool(t)
+	appendRows(t, sp, 20)
 	sp.afterSend = func() error { return context.Canceled }
 	if err := sp.ship(context.Background()); err == nil {
 		t.Fatal("the failing batch reported no error")
 	}
 	sp.afterSend = nil
-	add(5)
+	appendRows(t, sp, 5)
 	stopped, stop := context.WithCancel(context.Background())
 	stop()
 	sp.run(stopped)
