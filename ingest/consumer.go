@@ -24,12 +24,15 @@ type Config struct {
 
 	// A partition's batch is inserted when it reaches BatchRecords records
 	// (50000), BatchBytes bytes of input (16 MiB) or FlushInterval age
-	// (250ms), whichever comes first. While catching up, batches end at
-	// offsets that are multiples of BatchRecords, so a replay cuts the same
-	// batches and carries the same deduplication tokens.
-	BatchRecords  int
-	BatchBytes    int
-	FlushInterval time.Duration
+	// (250ms), whichever comes first; while the partition holds more
+	// records than the worker has read, the age bound is CatchUpInterval
+	// (2s) instead. While catching up, batches end at offsets that are
+	// multiples of BatchRecords, so a replay cuts the same batches and
+	// carries the same deduplication tokens.
+	BatchRecords    int
+	BatchBytes      int
+	FlushInterval   time.Duration
+	CatchUpInterval time.Duration
 
 	// Halt on more than MaxBadRatio (0.10) bad records among the last
 	// BadWindow (1000), or MaxBadRun (100) bad in a row. A negative value
@@ -84,6 +87,7 @@ func (c *Config) setDefaults() error {
 		}
 	}
 	defd(&c.FlushInterval, 250*time.Millisecond)
+	defd(&c.CatchUpInterval, max(2*time.Second, c.FlushInterval))
 	defd(&c.RetryBackoff, 200*time.Millisecond)
 	defd(&c.MaxBackoff, 10*time.Second)
 	defd(&c.DrainTimeout, 30*time.Second)

@@ -203,3 +203,53 @@ func TestBrokerRestartDuringIngest(t *testing.T) {
 		t.Fatalf("count %d, uniqExact %d, want %d", c, u, n)
 	}
 }
+
+// A backlog is inserted in batches cut by record count, not by the flush
+// interval: records that are already waiting gain nothing from a time cut,
+// and small batches cost the engine more. Once the worker has read to the
+// partition's end the flush interval applies again.
+func TestCatchUpCutsBatchesByCount(t *testing.T) {
+	e := newEnv(t, 1)
+	const n = 30000
+	var msgs []kafka.Message
+	size := 0
+	for i := 0; i < n; i++ {
+		msgs = append(msgs, petition(i))
+		size += len(msgs[i].Value)
+	}
+	if size < 8<<20 {
+		t.Fatalf("the backlog is %d bytes; the test needs more than two 4 MiB fetches of it", size)
+	}
+	e.produce(e.topics.Petitions, msgs...)
+	stop := e.consumer(ingest.Config{BatchRecords: n, FlushInterval: time.Millisecond, CatchUpInterval: time.Minute})
+	// Each batch is noted in ingest_batches after its rows are stored.
+	batches := func() (count, rows uint64) {
+		t.Helper()
+		if err := e.db.QueryRow(context.Background(), "SELECT count(), sum(rows) FROM "+e.db.Table("ingest_batches")+
+			" WHERE table = 'petitions'").Scan(&count, &rows); err != nil {
+			t.Fatal(err)
+		}
+		return count, rows
+	}
+	e.waitFor("the backlog stored", time.Minute, func() bool { _, rows := batches(); return rows == n })
+	if count, _ := batches(); count != 1 || e.count("petitions") != n {
+		t.Fatalf("the backlog went in %d batches; want one of %d rows", count, n)
+	}
+	// A trickle: each fetch reaches the partition's end, so batches are
+	// cut by the flush interval, not held for the catch-up one (a minute).
+	trickling, stopTrickle := context.WithCancel(context.Background())
+	defer stopTrickle()
+	go func() {
+		w := &kafka.Writer{Addr: kafka.TCP(e.broker.Addr()), Topic: e.topics.Petitions, BatchSize: 1, RequiredAcks: kafka.RequireAll}
+		defer w.Close()
+		for i := n; trickling.Err() == nil && i < n+10000; i++ {
+			_ = w.WriteMessages(trickling, petition(i))
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	e.waitFor("trickled records stored while the trickle goes on", 30*time.Second, func() bool { return e.count("petitions") >= n+20 })
+	stopTrickle()
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -7,11 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/segmentio/kafka-go"
+
+	"xfwatch/warehouse"
 )
 
 // worker consumes one partition for one generation.
@@ -25,6 +28,7 @@ type worker struct {
 	conn      *kafka.Conn
 	ids       *idSet
 	carry     []kafka.Message // read beyond the current batch's end
+	behind    bool            // the last fetch stopped short of the partition's end
 	log       *slog.Logger
 	partLabel string
 }
@@ -136,7 +140,14 @@ func (w *worker) consume(genCtx context.Context) error {
 				return err
 			}
 		}
-		full := b.first >= 0 && (b.last >= b.end || b.bytes >= cfg.BatchBytes || time.Since(b.started) >= cfg.FlushInterval)
+		// FlushInterval bounds a batch's age only once the worker has read
+		// to the partition's end: while it catches up, records are waiting
+		// anyway, and cutting batches by time made them small (88 inserts
+		// of 11,000 rows for 1M records instead of 42 of 24,000; the
+		// engine's CPU a record 12.9 → 7.3 µs, `xfwatch bench`).
+		age := time.Since(b.started)
+		full := b.first >= 0 && (b.last >= b.end || b.bytes >= cfg.BatchBytes ||
+			age >= cfg.FlushInterval && !w.behind || age >= cfg.CatchUpInterval)
 		if full {
 			if err := w.flush(genCtx, b, genCtx.Done()); err != nil {
 				return err
@@ -232,6 +243,7 @@ func (w *worker) fetch(ctx context.Context, maxWait time.Duration) ([]kafka.Mess
 	if len(w.carry) > 0 {
 		msgs := append([]kafka.Message(nil), w.carry...)
 		w.carry = w.carry[:0]
+		w.behind = true
 		return msgs, nil
 	}
 	batch := w.conn.ReadBatchWith(kafka.ReadBatchConfig{MinBytes: 1, MaxBytes: min(w.c.cfg.BatchBytes, maxFetchBytes), MaxWait: maxWait})
@@ -244,9 +256,11 @@ func (w *worker) fetch(ctx context.Context, maxWait time.Duration) ([]kafka.Mess
 		msgs = append(msgs, m)
 	}
 	err := batch.Close()
-	if hwm := batch.HighWaterMark(); hwm > 0 {
+	hwm := batch.HighWaterMark()
+	if hwm > 0 {
 		w.c.cfg.Metrics.Lag.WithLabelValues(w.topic, w.partLabel).Set(float64(hwm - w.next))
 	}
+	w.behind = len(msgs) > 0 && msgs[len(msgs)-1].Offset+1 < hwm
 	if err != nil && !errors.Is(err, io.EOF) && !isTimeout(err) && len(msgs) == 0 {
 		return nil, err
 	}
@@ -392,9 +406,15 @@ func (w *worker) recordBatch(table string, b *batch, inserted int64, token strin
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	db := w.c.db
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_deduplication_token": token}))
-	bt, err := db.PrepareBatch(ctx, "INSERT INTO "+db.Table("ingest_batches")+
-		" (table, topic, partition, first_offset, last_offset, rows, duplicates, token, inserted_at)")
+	cols := []string{"table", "topic", "partition", "first_offset", "last_offset", "rows", "duplicates", "token", "inserted_at"}
+	types, err := warehouse.InsertTypes("ingest_batches", cols)
+	if err != nil {
+		panic(err) // the columns above are the schema's
+	}
+	// Named types spare clickhouse-go a DESCRIBE TABLE before each insert.
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_deduplication_token": token}),
+		clickhouse.WithColumnNamesAndTypes(types))
+	bt, err := db.PrepareBatch(ctx, "INSERT INTO "+db.Table("ingest_batches")+" ("+strings.Join(cols, ", ")+")")
 	if err == nil {
 		defer bt.Abort()
 		if err = bt.Append(table, w.topic, int32(w.partition), b.first, b.last, uint32(inserted), uint32(b.dups), token, time.Now()); err == nil {
