@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -76,6 +77,17 @@ type Notification struct {
 const outboxColumns = `notification_id, receiver, receiver_type, group_key, alert_ids, severity, payload, status, attempts,
 	created_at, next_attempt_at, delivered_at, last_error, version`
 
+// The column lists as names, for inserts.
+var alertColumnList, outboxColumnList = columnList(alertColumns), columnList(outboxColumns)
+
+func columnList(cols string) []string {
+	out := strings.Split(cols, ",")
+	for i := range out {
+		out[i] = strings.TrimSpace(out[i])
+	}
+	return out
+}
+
 // lastVersion makes row versions strictly increasing within the process
 // (microseconds, bumped on collision), so the newest write wins.
 var lastVersion atomic.Uint64
@@ -133,7 +145,7 @@ func (s store) writeAlerts(ctx context.Context, alerts []*Alert) error {
 	if len(alerts) == 0 {
 		return nil
 	}
-	b, err := s.db.PrepareBatch(ctx, "INSERT INTO "+s.db.Table("alerts")+" ("+alertColumns+")")
+	b, err := s.db.PrepareInsert(ctx, "alerts", alertColumnList...)
 	if err != nil {
 		return err
 	}
@@ -151,7 +163,7 @@ func (s store) writeLog(ctx context.Context, entries []LogEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	b, err := s.db.PrepareBatch(ctx, "INSERT INTO "+s.db.Table("alert_log")+" (at, alert_id, rule, action, actor, status, comment)")
+	b, err := s.db.PrepareInsert(ctx, "alert_log", "at", "alert_id", "rule", "action", "actor", "status", "comment")
 	if err != nil {
 		return err
 	}
@@ -168,7 +180,7 @@ func (s store) writeOutbox(ctx context.Context, ns []*Notification) error {
 	if len(ns) == 0 {
 		return nil
 	}
-	b, err := s.db.PrepareBatch(ctx, "INSERT INTO "+s.db.Table("alert_outbox")+" ("+outboxColumns+")")
+	b, err := s.db.PrepareInsert(ctx, "alert_outbox", outboxColumnList...)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -21,17 +20,11 @@ func insertRecord(ctx context.Context, db *warehouse.DB, table string, rec arrow
 		return nil
 	}
 	names := make([]string, rec.NumCols())
-	plain := make([]string, rec.NumCols())
 	for i, f := range rec.Schema().Fields() {
-		names[i], plain[i] = "`"+f.Name+"`", f.Name
+		names[i] = f.Name
 	}
-	types, err := warehouse.InsertTypes(table, plain)
-	if err != nil {
-		return fmt.Errorf("cannot insert %s into %s: %w", token, table, err)
-	}
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_deduplication_token": token}),
-		clickhouse.WithColumnNamesAndTypes(types))
-	batch, err := db.PrepareBatch(ctx, "INSERT INTO "+db.Table(table)+" ("+strings.Join(names, ", ")+")")
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_deduplication_token": token}))
+	batch, err := db.PrepareInsert(ctx, table, names...)
 	if err != nil {
 		return fmt.Errorf("cannot prepare insert %s into %s: %w", token, table, err)
 	}

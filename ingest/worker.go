@@ -7,14 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/segmentio/kafka-go"
-
-	"xfwatch/warehouse"
 )
 
 // worker consumes one partition for one generation.
@@ -406,15 +403,9 @@ func (w *worker) recordBatch(table string, b *batch, inserted int64, token strin
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	db := w.c.db
-	cols := []string{"table", "topic", "partition", "first_offset", "last_offset", "rows", "duplicates", "token", "inserted_at"}
-	types, err := warehouse.InsertTypes("ingest_batches", cols)
-	if err != nil {
-		panic(err) // the columns above are the schema's
-	}
-	// Named types spare clickhouse-go a DESCRIBE TABLE before each insert.
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_deduplication_token": token}),
-		clickhouse.WithColumnNamesAndTypes(types))
-	bt, err := db.PrepareBatch(ctx, "INSERT INTO "+db.Table("ingest_batches")+" ("+strings.Join(cols, ", ")+")")
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_deduplication_token": token}))
+	bt, err := db.PrepareInsert(ctx, "ingest_batches",
+		"table", "topic", "partition", "first_offset", "last_offset", "rows", "duplicates", "token", "inserted_at")
 	if err == nil {
 		defer bt.Abort()
 		if err = bt.Append(table, w.topic, int32(w.partition), b.first, b.last, uint32(inserted), uint32(b.dups), token, time.Now()); err == nil {

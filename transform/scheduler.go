@@ -131,7 +131,8 @@ func (s *Scheduler) record(ctx context.Context, runID string, t Transform, from,
 	if runErr != nil {
 		msg = runErr.Error()
 	}
-	b, err := db.PrepareBatch(context.WithoutCancel(ctx), "INSERT INTO "+db.Table("transform_runs"))
+	b, err := db.PrepareInsert(context.WithoutCancel(ctx), "transform_runs", "run_id", "group", "transform", "window_from", "window_to",
+		"scheduled_for", "started_at", "finished_at", "rows", "missed_runs", "error")
 	if err == nil {
 		defer b.Abort()
 		if err = b.Append(runID, t.Group, t.Name, from, to, scheduled, began, time.Now(), rows, uint32(missed), msg); err == nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // tables lists every table the migrations create, by name.
@@ -96,6 +97,23 @@ func Columns(table string) ([]string, bool) {
 		out[i] = c.Name
 	}
 	return out, true
+}
+
+// PrepareInsert prepares a batch inserting these columns of a schema table
+// with their types named (InsertTypes), so that no DESCRIBE TABLE goes to
+// the engine before it. Query options already in ctx (settings such as
+// insert_deduplication_token) are kept.
+func (db *DB) PrepareInsert(ctx context.Context, table string, cols ...string) (driver.Batch, error) {
+	types, err := InsertTypes(table, cols)
+	if err != nil {
+		return nil, err
+	}
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = quoteIdent(c)
+	}
+	ctx = clickhouse.Context(ctx, clickhouse.WithColumnNamesAndTypes(types))
+	return db.PrepareBatch(ctx, "INSERT INTO "+db.Table(table)+" ("+strings.Join(quoted, ", ")+")")
 }
 
 // InsertTypes gives the types an insert of these columns of a schema table

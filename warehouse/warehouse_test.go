@@ -1,15 +1,21 @@
 package warehouse_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -315,7 +321,7 @@ func TestSixteenConcurrentClients(t *testing.T) {
 // TestInsertTypesSendLowCardinalityAsPlain: an insert told the types by
 // InsertTypes (no DESCRIBE TABLE) sends a LowCardinality column as its plain
 // type; the engine stores the values in the LowCardinality column.
-func TestInsertTypesSendLowCardinalityAsPlain(t *testing.T) {
+func TestPrepareInsertSendsLowCardinalityAsPlain(t *testing.T) {
 	cols := []string{"case_id", "received_at", "county_code", "category", "topic", "partition", "offset"}
 	types, err := warehouse.InsertTypes("petitions", cols)
 	if err != nil {
@@ -334,9 +340,35 @@ func TestInsertTypesSendLowCardinalityAsPlain(t *testing.T) {
 		t.Error("unknown table: no error")
 	}
 
+	// Through a front that counts the statements: the insert asks no
+	// DESCRIBE TABLE (a plain PrepareBatch does, which shows the count works).
 	db := whtest.DB(t)
-	ctx := clickhouse.Context(context.Background(), clickhouse.WithColumnNamesAndTypes(types))
-	batch, err := db.PrepareBatch(ctx, "INSERT INTO "+db.Table("petitions")+" ("+strings.Join(cols, ", ")+")")
+	var describes atomic.Int32
+	target, err := url.Parse(whtest.Embedded(t).DSN(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if strings.Contains(r.URL.Query().Get("query")+string(body), "DESCRIBE") {
+			describes.Add(1)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	counted := whtest.Open(t, front.URL+"/"+db.Database)
+	plain, err := counted.PrepareBatch(context.Background(), "INSERT INTO "+db.Table("petitions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain.Abort()
+	if describes.Load() == 0 {
+		t.Fatal("the counting front saw no DESCRIBE for a plain PrepareBatch")
+	}
+	describes.Store(0)
+	batch, err := counted.PrepareInsert(context.Background(), "petitions", cols...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,6 +381,9 @@ func TestInsertTypesSendLowCardinalityAsPlain(t *testing.T) {
 	}
 	if err := batch.Send(); err != nil {
 		t.Fatal(err)
+	}
+	if n := describes.Load(); n != 0 {
+		t.Errorf("PrepareInsert and Send asked DESCRIBE %d times", n)
 	}
 	var got []string
 	var typ string
