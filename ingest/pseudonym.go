@@ -7,10 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"os"
 	"strings"
-	"sync"
 	"unicode/utf8"
 )
 
@@ -35,7 +33,42 @@ const MinKeyBytes = 32
 // rotation rewrites the stored pseudonyms with the new key alone, so the
 // warehouse never needs the raw identities again.
 type Keyer struct {
-	pools []*sync.Pool
+	keys []hmacKey
+}
+
+// hmacKey is an HMAC-SHA256 key as its two padded blocks (RFC 2104): the
+// HMAC of a short message is then two SHA-256 sums over stack buffers, with
+// no hash object to take from a pool, reset and restore (BenchmarkKeyerSum:
+// 665–713 → 443–476 ns and 6 → 1 allocations an identity).
+type hmacKey struct{ ipad, opad [sha256.BlockSize]byte }
+
+func newHMACKey(key []byte) hmacKey {
+	if len(key) > sha256.BlockSize {
+		sum := sha256.Sum256(key)
+		key = sum[:]
+	}
+	var k hmacKey
+	for i := range sha256.BlockSize {
+		var b byte
+		if i < len(key) {
+			b = key[i]
+		}
+		k.ipad[i], k.opad[i] = b^0x36, b^0x5c
+	}
+	return k
+}
+
+// hexSum writes hex(HMAC(k, parts...)) into out.
+func (k *hmacKey) hexSum(out *[2 * sha256.Size]byte, parts ...string) {
+	var buf [6 * sha256.BlockSize]byte
+	msg := append(buf[:0], k.ipad[:]...)
+	for _, p := range parts {
+		msg = append(msg, p...)
+	}
+	inner := sha256.Sum256(msg)
+	msg = append(append(buf[:0], k.opad[:]...), inner[:]...)
+	outer := sha256.Sum256(msg)
+	hex.Encode(out[:], outer[:])
 }
 
 // Keys splits a key file's content into its keys, oldest first.
@@ -66,8 +99,7 @@ func NewKeyer(content []byte) (*Keyer, error) {
 	}
 	kr := &Keyer{}
 	for _, key := range keys {
-		k := append([]byte(nil), key...)
-		kr.pools = append(kr.pools, &sync.Pool{New: func() any { return hmac.New(sha256.New, k) }})
+		kr.keys = append(kr.keys, newHMACKey(key))
 	}
 	return kr, nil
 }
@@ -118,22 +150,12 @@ func EnsureKeyFile(path string) ([]byte, error) {
 }
 
 func (k *Keyer) sum(domain, value string) string {
-	h := k.pools[0].Get().(hash.Hash)
-	h.Reset()
-	h.Write([]byte(domain))
-	h.Write([]byte{0})
-	h.Write([]byte(value))
-	var out [sha256.Size]byte
-	s := hex.EncodeToString(h.Sum(out[:0]))
-	k.pools[0].Put(h)
-	for _, p := range k.pools[1:] {
-		h := p.Get().(hash.Hash)
-		h.Reset()
-		h.Write([]byte(s))
-		s = hex.EncodeToString(h.Sum(out[:0]))
-		p.Put(h)
+	var out [2 * sha256.Size]byte
+	k.keys[0].hexSum(&out, domain, "\x00", value)
+	for i := 1; i < len(k.keys); i++ {
+		k.keys[i].hexSum(&out, string(out[:]))
 	}
-	return s
+	return string(out[:])
 }
 
 // Key pseudonymises p, found at field (for messages). county scopes a
