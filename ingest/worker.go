@@ -25,6 +25,7 @@ type worker struct {
 	conn      *kafka.Conn
 	ids       *idSet
 	carry     []kafka.Message // read beyond the current batch's end
+	fetched   []kafka.Message // the slice fetch fills, reused
 	behind    bool            // the last fetch stopped short of the partition's end
 	log       *slog.Logger
 	partLabel string
@@ -137,6 +138,10 @@ func (w *worker) consume(genCtx context.Context) error {
 				return err
 			}
 		}
+		// The next fetch reuses the slice (growing a new one for each
+		// fetch was 2 % of the consumer's CPU); cleared, it holds no
+		// record's bytes while the batch is inserted.
+		clear(msgs)
 		// FlushInterval bounds a batch's age only once the worker has read
 		// to the partition's end: while it catches up, records are waiting
 		// anyway, and cutting batches by time made them small (88 inserts
@@ -238,13 +243,15 @@ func (w *worker) loadIDs(ctx context.Context) (*idSet, error) {
 // partition, waiting at most maxWait for records to arrive.
 func (w *worker) fetch(ctx context.Context, maxWait time.Duration) ([]kafka.Message, error) {
 	if len(w.carry) > 0 {
-		msgs := append([]kafka.Message(nil), w.carry...)
+		msgs := append(w.fetched[:0], w.carry...)
+		w.fetched = msgs
+		clear(w.carry)
 		w.carry = w.carry[:0]
 		w.behind = true
 		return msgs, nil
 	}
 	batch := w.conn.ReadBatchWith(kafka.ReadBatchConfig{MinBytes: 1, MaxBytes: min(w.c.cfg.BatchBytes, maxFetchBytes), MaxWait: maxWait})
-	var msgs []kafka.Message
+	msgs := w.fetched[:0]
 	for {
 		m, err := batch.ReadMessage()
 		if err != nil {
@@ -252,6 +259,7 @@ func (w *worker) fetch(ctx context.Context, maxWait time.Duration) ([]kafka.Mess
 		}
 		msgs = append(msgs, m)
 	}
+	w.fetched = msgs
 	err := batch.Close()
 	hwm := batch.HighWaterMark()
 	if hwm > 0 {
