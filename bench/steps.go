@@ -191,7 +191,16 @@ func Recompute(ctx context.Context, db *warehouse.DB, n uint64, engineCPU func()
 	if engineCPU == nil {
 		engineCPU = func() time.Duration { return 0 }
 	}
-	today := time.Now().UTC().Truncate(24 * time.Hour)
+	// Days are the transforms' local days: from 16:00 UTC on, the UTC date
+	// is a day behind Shanghai's, and a tick after a backfill to the UTC
+	// date was the first tick of a new day, not the same-day tick measured.
+	tcfg := transform.DefaultConfig()
+	loc, err := time.LoadLocation(tcfg.Timezone)
+	if err != nil {
+		return out, err
+	}
+	local := time.Now().In(loc)
+	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 	start := today.AddDate(-2, 0, 0)
 	t0 := time.Now()
 	if _, err := (gen.Bulk{DB: db, Start: start, Days: int(today.Sub(start).Hours() / 24), Seed: 1, Petitions: n, Orders: n}).Fill(ctx); err != nil {
@@ -202,7 +211,7 @@ func Recompute(ctx context.Context, db *warehouse.DB, n uint64, engineCPU func()
 	// as records stored long before a run do.
 	time.Sleep(transform.WatermarkMargin + time.Second)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sched := &transform.Scheduler{Runner: &transform.Runner{DB: db, Config: transform.DefaultConfig(), Log: quiet},
+	sched := &transform.Scheduler{Runner: &transform.Runner{DB: db, Config: tcfg, Log: quiet},
 		Every: time.Minute, RecomputeDays: 2, Log: quiet}
 	t0, c0 := time.Now(), engineCPU()
 	rep, err := sched.Backfill(ctx, start, today, false, nil)
