@@ -45,7 +45,8 @@ func NormaliseIDNumber(s string) (string, string) {
 }
 
 // realBirthDate says whether eight digits are a date YYYYMMDD from 1880 to
-// today (what time.Parse and a comparison said, at a tenth of the cost).
+// today, as time.Parse and a comparison with time.Now said (195–391 → 124–130
+// ns, most of it now time.Now; measured while other tests ran).
 func realBirthDate(d string) bool {
 	num := func(s string) int {
 		n := 0
