@@ -175,7 +175,9 @@ func oneOf(field, v string, allowed map[string]bool, list string) *Reject {
 }
 
 func maxRunes(field, v string, n int) *Reject {
-	if utf8.RuneCountInString(v) > n {
+	// A string of at most n bytes has at most n characters: most texts
+	// need no count.
+	if len(v) > n && utf8.RuneCountInString(v) > n {
 		return reject(field, fmt.Sprintf("is longer than %d characters", n))
 	}
 	return nil

@@ -118,6 +118,13 @@ func TestPetitionRejections(t *testing.T) {
 	f(set("petitioner", map[string]any{"phone": 13912345678}), StageDecode, "petitioner.phone", "must be a string")
 	f(set("petitioner", "张三"), StageDecode, "petitioner", "must be an object")
 	f(set("case_id", 12), StageDecode, "case_id", "must be a string")
+	// The limits count characters, not bytes: 200 Chinese characters (600
+	// bytes) and 200 ASCII ones are a subject at the limit.
+	for _, subject := range []string{strings.Repeat("字", 200), strings.Repeat("a", 200)} {
+		if _, rej := d.Decode(KindPetition, petitionJSON(set("subject", subject))); rej != nil {
+			t.Errorf("a subject of %d bytes at the 200-character limit: %v", len(subject), rej)
+		}
+	}
 }
 
 func TestRawRejections(t *testing.T) {

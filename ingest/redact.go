@@ -1,6 +1,9 @@
 package ingest
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Personal numbers in free text, as regular expressions (the reference the
 // tests hold the matchers below to; digits before a match are excluded, so a
@@ -29,7 +32,7 @@ func Redact(text string, names ...string) string {
 		text = redactNumbers(text)
 	}
 	for _, n := range names {
-		if n = strings.TrimSpace(n); len([]rune(n)) >= 2 {
+		if n = strings.TrimSpace(n); utf8.RuneCountInString(n) >= 2 {
 			text = strings.ReplaceAll(text, n, RedactedName)
 		}
 	}
