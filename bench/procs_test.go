@@ -9,10 +9,9 @@ import (
 // TestCPUOfCountsThisProcess: the CPU time read from /proc grows by what a
 // busy loop burns, and a process that does not exist reads as zero.
 func TestCPUOfCountsThisProcess(t *testing.T) {
+	// A fresh test binary may have used less than one clock tick (10 ms)
+	// yet, so before may be zero: only the growth is asserted.
 	before := cpuOf(os.Getpid())
-	if before <= 0 {
-		t.Fatalf("cpuOf(self) = %v before any work", before)
-	}
 	x := 0
 	deadline := time.Now().Add(10 * time.Second)
 	for cpuOf(os.Getpid())-before < 100*time.Millisecond {
