@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"xfwatch/warehouse"
 )
@@ -101,10 +102,7 @@ func (a *auditLog) flush(ctx context.Context) {
 		if _, err := rand.Read(tok[:]); err != nil {
 			return err
 		}
-		bctx := clickhouse.Context(context.WithoutCancel(ctx), clickhouse.WithSettings(clickhouse.Settings{
-			"insert_deduplication_token": "audit-direct-" + hex.EncodeToString(tok[:])}))
-		b, err := a.db.PrepareBatch(bctx, "INSERT INTO "+a.db.Table("audit_log")+
-			" (at, user, role, action, object, outcome, detail, remote_addr)")
+		b, err := prepareAuditInsert(context.WithoutCancel(ctx), a.db, "audit-direct-"+hex.EncodeToString(tok[:]))
 		if err != nil {
 			return err
 		}
@@ -122,4 +120,12 @@ func (a *auditLog) flush(ctx context.Context) {
 	for _, w := range waiters {
 		w <- err
 	}
+}
+
+// prepareAuditInsert prepares an insert of audit_log rows (at, user, role,
+// action, object, outcome, detail, remote_addr) under a deduplication
+// token: the direct path's and the spool's.
+func prepareAuditInsert(ctx context.Context, db *warehouse.DB, token string) (driver.Batch, error) {
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_deduplication_token": token}))
+	return db.PrepareInsert(ctx, "audit_log", "at", "user", "role", "action", "object", "outcome", "detail", "remote_addr")
 }

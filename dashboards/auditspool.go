@@ -15,8 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
-
 	"xfwatch/warehouse"
 )
 
@@ -177,9 +175,7 @@ func (s *auditSpool) ship(ctx context.Context) error {
 		}
 	}
 	token := fmt.Sprintf("audit-%s-%d-%d", s.id, from, from+int64(end))
-	bctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_deduplication_token": token}))
-	batch, err := s.db.PrepareBatch(bctx, "INSERT INTO "+s.db.Table("audit_log")+
-		" (at, user, role, action, object, outcome, detail, remote_addr)")
+	batch, err := prepareAuditInsert(ctx, s.db, token)
 	if err != nil {
 		return err
 	}
