@@ -151,8 +151,13 @@ WHERE r.1 >= m AND r.1 < addMonths(m, 1)
 //	growth   0-25  25 × clamp(log2((last7 + 1) / (prev28_weekly + 1)) / 2, 0, 1)
 //	alarm    0-20  min(20, 5 × EARS alarm days in 7 + 10 × weekly CUSUM alarm)
 //	severity 0-15  min(15, 5 × collective + 8 × 三访 + 1 × repeat petitions in 30 days)
-var riskDaily = Transform{Name: "risk_daily", Group: "hotspots", Scope: Monthly, SQL: dailySeries("{{.Lookback}}") +
-	`
+//
+// The cells' series and their flagged counts are computed first (Stages):
+// planned with the rest as one query, they took a tick at 10M records 0.7 s
+// longer.
+var riskDaily = Transform{Name: "risk_daily", Group: "hotspots", Scope: Monthly,
+	Stages: []string{"flagged_cells", "ears_cells", "sums"}, SQL: dailySeries("{{.Lookback}}") +
+		`
 flagged AS (
     SELECT toDate(received_at) AS day, region, category,
         countIf(is_collective) AS coll, countIf(three_visit_type != '') AS three, countIf(is_repeat) AS rep

@@ -46,6 +46,10 @@ type Transform struct {
 	// Settings, if any, end the statement that computes the rows
 	// ("name = value, …").
 	Settings string
+	// Stages names CTEs of SQL that a run computes first, each into a
+	// scratch table, in this order (stages.go). A dry run, an incremental
+	// tick and a warehouse on a cluster compute them inline.
+	Stages []string
 }
 
 // insertInto is the statement that fills a staging table with the rows of
@@ -229,6 +233,25 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 			from, to = minTime(from, redo[0]), maxTime(to, redo[1])
 		}
 	}
+	// compute: the statements that fill the staging table.
+	compute := []string{"TRUNCATE TABLE " + staging, insert}
+	if len(t.Stages) > 0 && !dryRun && r.DB.Cluster == "" {
+		scratch := func(stage string) string { return r.DB.Table(t.Name + "_scratch_" + stage) }
+		fill, rest, err := stagedSQL(sql, t.Stages, scratch)
+		if err != nil {
+			return res, fmt.Errorf("transform %s: %w", t.Name, err)
+		}
+		compute = append(append([]string{"TRUNCATE TABLE " + staging}, fill...), t.insertInto(staging, colList, rest, threads))
+		// The scratch tables hold their rows in the engine's memory until emptied.
+		defer func() {
+			for _, stage := range t.Stages {
+				if err := r.DB.Exec(context.WithoutCancel(ctx), "TRUNCATE TABLE IF EXISTS "+scratch(stage)); err != nil && r.Log != nil {
+					r.Log.Warn("cannot empty a transform's scratch table", "transform", t.Name, "table", scratch(stage), "err", err)
+				}
+			}
+		}()
+	}
+
 	// A full run of an incremental transform records what it reflects: the
 	// records stored before it began.
 	var began time.Time
@@ -250,7 +273,7 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 			res.Rows, res.SQL = n, append(res.SQL, insert, "EXCHANGE TABLES "+staging+" AND "+target)
 			return res, err
 		}
-		if err := exec(base, "TRUNCATE TABLE "+staging, insert); err != nil {
+		if err := exec(base, compute...); err != nil {
 			return res, err
 		}
 		n, err := count(base, "SELECT count() FROM "+staging)
@@ -268,7 +291,7 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 			// One query over the window, then each month's partition swapped in.
 			params := maps.Clone(base)
 			params["from"], params["to"] = day(months[0]), day(months[len(months)-1].AddDate(0, 1, 0))
-			if err := exec(params, "TRUNCATE TABLE "+staging, insert); err != nil {
+			if err := exec(params, compute...); err != nil {
 				return res, err
 			}
 			n, err := count(params, "SELECT count() FROM "+staging)
@@ -302,7 +325,7 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 				continue
 			}
 			partition := m.Format("200601")
-			if err := exec(params, "TRUNCATE TABLE "+staging, insert); err != nil {
+			if err := exec(params, compute...); err != nil {
 				return res, err
 			}
 			n, err := count(params, "SELECT count() FROM "+staging)
