@@ -85,63 +85,63 @@ WHERE e.day >= d0
 // ({from} a month's first day) is one query: the weekly series and their
 // expectations once, then each month's CUSUM from its own start (22 s → 3 s
 // for two years at 10M records, month by month before).
+//
+// Each cell's weeks are one array, from the week wl (53 weeks before the
+// first month's run-in) to the last that begins before {to}: a year ago
+// and the 8 weeks before are differences of its running sums, where window
+// functions over the exploded weeks took twice as long (a tick's month at
+// 10M records 1.2–1.4 → 0.7–0.8 s; two years 2.8–3.1 → 2.3–2.4 s; the same
+// rows).
 var hotspotWeekly = Transform{Name: "hotspot_weekly", Group: "hotspots", Scope: Monthly, SQL: `
 WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1,
     toMonday(d0) - 7 * {{.CUSUM}} AS run_in, run_in - 7 * 53 AS wl,
+    toUInt32(intDiv(toMonday(d1 - 1) - wl, 7) + 1) AS nweeks,
     arrayMap(i -> addMonths(d0, i), range(toUInt32(dateDiff('month', d0, d1)))) AS months,
 grid AS (
     SELECT code AS region, level AS region_level, county_code,
         arrayJoin({categories:Array(String)}) AS category,
-        arrayJoin(['petitions', 'hotline', 'people']) AS source,
-        arrayJoin(arrayMap(i -> wl + 7 * i, range(toUInt32(dateDiff('week', wl, d1) + 1)))) AS week
+        arrayJoin(['petitions', 'hotline', 'people']) AS source
     FROM {{.DB}}.regions
 ),
+-- each cell's weekly counts as one array, week i (from 1) beginning on
+-- wl + 7(i − 1); counts off the grid are dropped
 counts AS (
-    SELECT toMonday(day) AS week, region, category, source, sum(n) AS n FROM {{.DB}}.daily_counts
-    WHERE day >= wl AND day < d1 + 7
-    GROUP BY week, region, category, source
-),
-weekly AS (
-    SELECT region, category, source, week,
-        anyIf(region_level, g) AS region_level, anyIf(county_code, g) AS county_code, toUInt32(sum(n)) AS n
+    SELECT region, category, source, groupArrayInsertAt(toUInt32(0), nweeks)(toUInt32(n), toUInt32(wi)) AS ws
     FROM (
-        SELECT region, region_level, county_code, category, source, week, 0 AS n, true AS g FROM grid WHERE week < d1
-        UNION ALL
-        SELECT region, '' AS region_level, '' AS county_code, category, source, week, n, false AS g FROM counts
+        SELECT region, category, source, intDiv(day - wl, 7) AS wi, sum(n) AS n FROM {{.DB}}.daily_counts
+        WHERE day >= wl AND day < wl + 7 * nweeks
+        GROUP BY region, category, source, wi
     )
-    GROUP BY region, category, source, week
-    HAVING max(g)
+    GROUP BY region, category, source
 ),
-expect AS (
-    SELECT *,
-        sum(n) OVER (PARTITION BY region, category, source ORDER BY week ROWS BETWEEN 53 PRECEDING AND 51 PRECEDING) AS year_ago,
-        count() OVER (PARTITION BY region, category, source ORDER BY week ROWS BETWEEN 53 PRECEDING AND 51 PRECEDING) AS year_ago_weeks,
-        avg(n) OVER (PARTITION BY region, category, source ORDER BY week ROWS BETWEEN 8 PRECEDING AND 1 PRECEDING) AS prev8
-    FROM weekly
+-- the expectation of each week from the run-in on (i > 53): weeks i − 53
+-- to i − 51, else i − 8 to i − 1
+expected AS (
+    SELECT g.region AS region, g.region_level AS region_level, g.county_code AS county_code,
+        g.category AS category, g.source AS source,
+        if(empty(c.ws), arrayWithConstant(nweeks, toUInt32(0)), c.ws) AS ws,
+        arrayCumSum(arrayMap(x -> toUInt64(x), ws)) AS cw,
+        arrayMap(i -> if(i > 53, greatest(0.5, if(cw[i - 51] - cw[i - 54] > 0, (cw[i - 51] - cw[i - 54]) / 3, (cw[i - 1] - cw[i - 9]) / 8)), 0.),
+            arrayEnumerate(ws)) AS ex
+    FROM grid AS g
+    LEFT JOIN counts AS c ON c.region = g.region AND c.category = g.category AND c.source = g.source
 ),
-steps AS (
-    SELECT *, greatest(0.5, if(year_ago_weeks = 3 AND year_ago > 0, year_ago / 3, ifNull(prev8, 0.))) AS expected,
-        n - expected / ln(2) AS step
-    FROM expect WHERE week >= run_in
-),
-folded AS (
-    SELECT region, region_level, county_code, category, source,
-        arraySort(x -> x.1, groupArray((week, n, expected, step))) AS rows
-    FROM steps
-    GROUP BY region, region_level, county_code, category, source
-),
+-- each month's weeks from its run-in (a, from 0) to its last (b − 1), and
+-- their CUSUM
 monthly AS (
     SELECT region, region_level, county_code, category, source, m,
-        arrayFilter(x -> x.1 >= toMonday(m) - 7 * {{.CUSUM}} AND x.1 < addMonths(m, 1), rows) AS mrows,
-        arrayPopFront(arrayFold((acc, x) -> arrayPushBack(acc, greatest(0., acc[-1] + x.4)), mrows, [toFloat64(0)])) AS s
-    FROM folded
+        toUInt32(intDiv(toMonday(m) - 7 * {{.CUSUM}} - wl, 7)) AS a,
+        toUInt32(intDiv(toMonday(addMonths(m, 1) - 1) - wl, 7)) + 1 AS b,
+        arraySlice(ws, a + 1, b - a) AS mw, arraySlice(ex, a + 1, b - a) AS me,
+        arrayPopFront(arrayFold((acc, x, e) -> arrayPushBack(acc, greatest(0., acc[-1] + (x - e / ln(2)))), mw, me, [toFloat64(0)])) AS s
+    FROM expected
     ARRAY JOIN months AS m
 )
-SELECT r.1 AS week, region, region_level, county_code, category, source, r.2 AS n, r.3 AS expected,
+SELECT wl + 7 * (a + j - 1) AS week, region, region_level, county_code, category, source, n, expected,
     cs AS cusum, cs > {cusum_h:Float64} AS cusum_alarm
 FROM monthly
-ARRAY JOIN mrows AS r, s AS cs
-WHERE r.1 >= m AND r.1 < addMonths(m, 1)
+ARRAY JOIN arrayEnumerate(mw) AS j, mw AS n, me AS expected, s AS cs
+WHERE week >= m
 `}
 
 // riskDaily: the risk score of each region × category cell and day, from
@@ -153,8 +153,8 @@ WHERE r.1 >= m AND r.1 < addMonths(m, 1)
 //	severity 0-15  min(15, 5 × collective + 8 × 三访 + 1 × repeat petitions in 30 days)
 //
 // The cells' series and their flagged counts are computed first (Stages):
-// planned with the rest as one query, they took a tick at 10M records 0.7 s
-// longer.
+// as one query, risk_daily took 1.35–1.46 s in a tick at 10M records, of
+// which the engine spent 0.68–0.82 s planning it; in stages 1.06–1.10 s.
 var riskDaily = Transform{Name: "risk_daily", Group: "hotspots", Scope: Monthly,
 	Stages: []string{"flagged_cells", "ears_cells", "sums"}, SQL: dailySeries("{{.Lookback}}") +
 		`

@@ -124,4 +124,29 @@ func TestHotspotsAndRisk(t *testing.T) {
 	if alone := f.tsv(june); alone != together {
 		t.Fatalf("June's weekly CUSUM computed alone:\n%s\nwith May:\n%s", alone, together)
 	}
+	// The year before had one a week and June has two: the expectation is
+	// 1, and the CUSUM grows by 2 − 1/ln 2 each week from the 12-week run-in.
+	if together != "2026-06-01\t2\t1\t7.245\n2026-06-08\t2\t1\t7.8023\n2026-06-15\t2\t1\t8.3596\n"+
+		"2026-06-22\t2\t1\t8.9169\n2026-06-29\t2\t1\t9.4742\n" {
+		t.Fatalf("June's demolition weeks:\n%s", together)
+	}
+
+	// A year ago means weeks 53 to 51 before: 3, 6 and 9 wage-arrears
+	// petitions in the weeks of 2025-06-02, -09 and -16, none since. The
+	// week of 2026-06-01 expects (0 + 3 + 6) / 3, of 2026-06-08 (3 + 6 + 9)
+	// / 3, …; the last has no year-ago petitions and no 8 weeks before with
+	// any, so it expects the floor of 0.5.
+	for w, c := range map[string]int{"2025-06-02": 3, "2025-06-09": 6, "2025-06-16": 9} {
+		for i := 0; i < c; i++ {
+			n++
+			f.petition(fmt.Sprintf("S%05d", n), w+fmt.Sprintf(" %02d:00", 8+i), "township", "620105001", "wage_arrears",
+				fmt.Sprintf("k%05d", n), 1, false, "G620105001")
+		}
+	}
+	f.flush()
+	f.run("daily_counts", "2025-01-01", "2026-06-30", "2026-06-30")
+	f.run("hotspot_weekly", "2026-06-01", "2026-06-30", "2026-06-30")
+	f.expect(`SELECT week, n, expected, cusum FROM hotspot_weekly
+		WHERE week >= '2026-06-01' AND region = '620105001' AND category = 'wage_arrears' AND source = 'petitions' ORDER BY week`,
+		"2026-06-01\t0\t3\t0", "2026-06-08\t0\t6\t0", "2026-06-15\t0\t5\t0", "2026-06-22\t0\t3\t0", "2026-06-29\t0\t0.5\t0")
 }
