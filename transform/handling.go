@@ -129,8 +129,11 @@ const backlogAt = `(received_day <= %[1]s
          OR dateDiff('day', received_day, %[1]s) > {backlog_days:UInt32}))`
 
 // unitMonthly: 办理 rates per unit and month from case_status and the
-// hotline's events. See docs/INDICATORS.md for each definition.
-var unitMonthly = Transform{Name: "unit_monthly", Group: "handling", Scope: Monthly, PerMonth: true, SQL: `
+// hotline's events. See docs/INDICATORS.md for each definition. Its three
+// sources are computed first (Stages): a tick's unit_monthly at 10M records
+// 1.92–2.03 s as one query, 1.72 s in stages (two ticks each), the same rows.
+var unitMonthly = Transform{Name: "unit_monthly", Group: "handling", Scope: Monthly, PerMonth: true,
+	Stages: []string{"petition_rows", "evaluation_rows", "hotline_rows"}, SQL: `
 WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1, d0 - 1 AS before, d1 - 1 AS last,
 measures AS (
     SELECT responsible_unit AS unit,
