@@ -60,8 +60,12 @@ cells AS (
 // hotspotDaily: 热点 counts, rates and EARS detectors; risk from risk_daily.
 // Its series start only {{.EARSLookback}} days before the month (what C3
 // needs); risk_daily's windows need the longer {{.Lookback}}.
+//
+// The cells' series and detector bounds are computed first (Stages): a
+// tick's month at 10M records 0.45 s as one query, 0.38 s in stages (the
+// best of three each), the same rows.
 var hotspotDaily = Transform{Name: "hotspot_daily", Group: "hotspots", Scope: Monthly,
-	SQL: dailySeries("{{.EARSLookback}}") +
+	Stages: []string{"ears_cells"}, SQL: dailySeries("{{.EARSLookback}}") +
 		`{{ears "cells" "region, category, source, region_level, county_code, population" .Baseline}}
 SELECT e.day AS day, e.region AS region, e.region_level AS region_level, e.county_code AS county_code,
     e.category AS category, e.source AS source, e.n AS n, e.population AS population,
