@@ -135,7 +135,10 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 		return false, nil, nil
 	}
 	target := r.DB.Table(t.Name)
-	total, err := count(nil, "SELECT count() FROM "+target)
+	// The rows stored, counting those deleted by earlier ticks' patch parts
+	// until merges drop them: applying the patches made this count a scan
+	// (case_status at 10M records 0.12 s, against 0.02 s without).
+	total, err := count(nil, "SELECT count() FROM "+target+" SETTINGS apply_patch_parts = 0")
 	if err != nil || total == 0 {
 		return false, nil, err
 	}
