@@ -4,8 +4,16 @@ package transform
 // its events in whatever order they arrived (only the event times count).
 // Days are calendar days in the city's time zone; a deadline day is on time.
 var caseStatus = Transform{Name: "case_status", Group: "handling", Scope: Whole,
-	Incremental: &Incremental{Key: "case_id", Dirty: caseStatusDirty}, SQL: `
+	Incremental: &Incremental{Key: "case_id", Dirty: caseStatusDirty, Stages: []string{"picked"}}, SQL: `
 WITH toDate({as_of:Date}) AS as_of,
+{{- if .Dirty}}
+-- a tick's dirty petitions, read once into a scratch table (the tick's
+-- case_status at 10M records 1.3–1.6 → 0.75–0.87 s)
+picked AS (
+    SELECT case_id, received_at, petitioner_key, category, receiving_level, responsible_unit, county_code, origin_region
+    FROM {{.DB}}.petitions WHERE 1{{.Only "case_id"}}
+),
+{{- end}}
 ev AS (
     SELECT ref,
         minIf(toDate(at), type = 'accepted') AS accepted_d, countIf(type = 'accepted') > 0 AS has_accepted,
@@ -28,12 +36,12 @@ ev AS (
 ),
 escalated AS (
     SELECT DISTINCT lo.case_id AS case_id
-    FROM (SELECT case_id, received_at, {{pair "petitioner_key" "category"}} AS pair FROM {{.DB}}.petitions
-          WHERE receiving_level IN ('village', 'township'){{.Only "case_id"}}) AS lo
+    FROM (SELECT case_id, received_at, {{pair "petitioner_key" "category"}} AS pair FROM {{.From "picked" "petitions"}}
+          WHERE receiving_level IN ('village', 'township')) AS lo
     INNER JOIN (SELECT received_at, {{pair "petitioner_key" "category"}} AS pair FROM {{.DB}}.petitions
           WHERE receiving_level IN ('county', 'city', 'province', 'national')
           {{- if .Dirty}}
-            AND petitioner_key IN (SELECT petitioner_key FROM {{.DB}}.petitions WHERE 1{{.Only "case_id"}}){{end}}) AS hi
+            AND petitioner_key IN (SELECT petitioner_key FROM picked){{end}}) AS hi
       ON hi.pair = lo.pair
     WHERE hi.received_at > lo.received_at
       AND toDate(hi.received_at) <= least(as_of, toDate(lo.received_at) + {local_escalation_days:UInt32})
@@ -44,9 +52,9 @@ base AS (
         p.receiving_level AS receiving_level,
         multiIf(length(p.origin_region) = 12, 'village', length(p.origin_region) = 9, 'township', 'county') AS origin_level,
         e.*
-    FROM {{.DB}}.petitions AS p
+    FROM {{.From "picked" "petitions"}} AS p
     LEFT JOIN ev AS e ON e.ref = p.case_id
-    WHERE toDate(p.received_at) <= as_of{{.Only "p.case_id"}}
+    WHERE toDate(p.received_at) <= as_of
 ),
 units AS (SELECT code, level FROM {{.DB}}.units)
 SELECT case_id, as_of, received_at, received_day, responsible_unit,

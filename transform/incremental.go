@@ -39,6 +39,10 @@ type Incremental struct {
 	// of the dirty rows and the day after the last: the window its SQL
 	// ({from:Date}, {to:Date}) is run over, restricted to the dirty keys.
 	Span string
+	// Stages names CTEs of the SQL restricted to the dirty keys that an
+	// incremental run computes first, each into a scratch table (as
+	// Transform.Stages does for a full run).
+	Stages []string
 }
 
 // WatermarkMargin covers inserts that were under way when a run read the
@@ -214,9 +218,15 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 		mark += " " + day(lo) + " " + day(hi.AddDate(0, 0, -1))
 	}
 	staging := r.DB.Table(t.Name + "_staging")
+	scratch := func(stage string) string { return r.DB.Table(t.Name + "_scratch_" + stage) }
+	fill, only, err := stagedSQL(only, t.Incremental.Stages, scratch)
+	if err != nil {
+		return true, nil, fmt.Errorf("transform %s: %w", t.Name, err)
+	}
+	defer r.emptyScratch(ctx, t.Name, t.Incremental.Stages, scratch)
 	// run read InsertThreads from the engine before calling this
-	if err := exec(params, "TRUNCATE TABLE "+staging,
-		t.insertInto(staging, colList, only, r.InsertThreads)); err != nil {
+	if err := exec(params, append(append([]string{"TRUNCATE TABLE " + staging}, fill...),
+		t.insertInto(staging, colList, only, r.InsertThreads))...); err != nil {
 		return true, nil, err
 	}
 	rows, err := count(nil, "SELECT count() FROM "+staging)

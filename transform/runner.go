@@ -242,14 +242,7 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 			return res, fmt.Errorf("transform %s: %w", t.Name, err)
 		}
 		compute = append(append([]string{"TRUNCATE TABLE " + staging}, fill...), t.insertInto(staging, colList, rest, threads))
-		// The scratch tables hold their rows in the engine's memory until emptied.
-		defer func() {
-			for _, stage := range t.Stages {
-				if err := r.DB.Exec(context.WithoutCancel(ctx), "TRUNCATE TABLE IF EXISTS "+scratch(stage)); err != nil && r.Log != nil {
-					r.Log.Warn("cannot empty a transform's scratch table", "transform", t.Name, "table", scratch(stage), "err", err)
-				}
-			}
-		}()
+		defer r.emptyScratch(ctx, t.Name, t.Stages, scratch)
 	}
 
 	// A full run of an incremental transform records what it reflects: the

@@ -34,6 +34,17 @@ func (v sqlVars) Only(col string) string {
 	return " AND " + col + " IN (SELECT key FROM " + v.Dirty + ")"
 }
 
+// From is, in an incremental run, the CTE cte (defined only then, for the
+// dirty keys' rows of table, read once: Incremental.Stages); in a full run
+// the table itself, which the engine reads faster than through a CTE
+// (case_status at 10M records: 48–52 s against 54–55 s, two runs each).
+func (v sqlVars) From(cte, table string) string {
+	if v.Dirty == "" {
+		return v.DB + "." + table
+	}
+	return cte
+}
+
 func (c Config) vars(database string) sqlVars {
 	return sqlVars{
 		DB:       "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`").Replace(database) + "`",

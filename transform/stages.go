@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 )
@@ -62,4 +63,15 @@ func cteSpan(sql, name string) (open, end int, err error) {
 		}
 	}
 	return 0, 0, fmt.Errorf("CTE %q: unbalanced parentheses", name)
+}
+
+// emptyScratch empties the scratch tables of a transform's stages, which
+// hold their rows in the engine's memory. (They are not dropped: DROP
+// TABLE … SYNC of one hung in the test engine.)
+func (r *Runner) emptyScratch(ctx context.Context, transform string, stages []string, scratch func(stage string) string) {
+	for _, stage := range stages {
+		if err := r.DB.Exec(context.WithoutCancel(ctx), "TRUNCATE TABLE IF EXISTS "+scratch(stage)); err != nil && r.Log != nil {
+			r.Log.Warn("cannot empty a transform's scratch table", "transform", transform, "table", scratch(stage), "err", err)
+		}
+	}
 }
