@@ -146,8 +146,10 @@ func TestIncrementalMatchesFull(t *testing.T) {
 		}
 	}
 
-	// case_status read its dirty petitions into a scratch table, emptied after.
+	// case_status and petition_flags read their dirty petitions into a
+	// scratch table, emptied after.
 	f.expect("SELECT count() FROM case_status_scratch_picked", "0")
+	f.expect("SELECT count() FROM petition_flags_scratch_month", "0")
 
 	// A changed configuration, and a run that stopped half-way, make the
 	// next run a full one.
