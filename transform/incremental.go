@@ -175,9 +175,6 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 	if n > total/3 {
 		return false, nil, exec(nil, "TRUNCATE TABLE "+dirty)
 	}
-	// Rows keep the as-of day they were computed for: the ones a new day
-	// leaves out hold as of it too (that is what the dirty set guarantees),
-	// and the table's as-of day is in transform_state.
 	// Every read applies the delete patches of the parts they point into
 	// until a mutation writes them into those parts, and large parts are
 	// seldom merged. At 10M records, 1.6M deleted rows of case_status (most
@@ -194,6 +191,9 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 		}
 		return exec(nil, "ALTER TABLE "+target+" APPLY PATCHES SETTINGS mutations_sync = 0")
 	}
+	// Rows keep the as-of day they were computed for: the ones a new day
+	// leaves out hold as of it too (that is what the dirty set guarantees),
+	// and the table's as-of day is in transform_state.
 	cols, _ := warehouse.Columns(t.Name)
 	if n == 0 && (asOf.Equal(st.asOf) || !slices.Contains(cols, "as_of")) {
 		if err := r.saveState(ctx, t.Name, asOf, began, fp); err != nil {

@@ -14,10 +14,11 @@ import (
 // computed first, each into a scratch table, so that the statements after
 // read a table instead of planning the chain again.
 
-// stagedSQL splits sql at stages (CTE names, in the order they are
-// defined): fill computes each stage's CTE, with the CTEs before it, into
-// the scratch table scratch(stage) and, run in order, precede rest, which
-// is sql with each stage's definition replaced by a read of its table.
+// stagedSQL splits sql at stages (CTE names, taken in turn): fill
+// computes each stage's CTE, with the CTEs defined before it, into the
+// scratch table scratch(stage), and its statements, run in order, precede
+// rest, which is sql with each stage's definition replaced by a read of its
+// table.
 func stagedSQL(sql string, stages []string, scratch func(stage string) string) (fill []string, rest string, err error) {
 	rest = sql
 	for _, st := range stages {
