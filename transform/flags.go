@@ -76,9 +76,9 @@ WITH pairs AS (
     SELECT caller_key AS k, category AS c FROM {{.DB}}.hotline_orders
     WHERE kind IN ('complaint', 'report') AND ingested_at > fromUnixTimestamp64Milli({since_ms:Int64})
 )
--- the key alone first (a cheap filter on one column), then the pair
+-- the key's hash first (a cheap filter on a narrow column), then the pair
 SELECT case_id AS key FROM {{.DB}}.petitions
-PREWHERE petitioner_key IN (SELECT k FROM pairs)
+PREWHERE key_hash IN (SELECT cityHash64(k) FROM pairs)
 WHERE (petitioner_key, category) IN (SELECT k, c FROM pairs)
 `
 
@@ -154,7 +154,7 @@ FROM (
         min(received_at) AS first, max(received_at) AS last,
         argMax(county_code, received_at) AS county
     FROM (SELECT petitioner_key, category, receiving_level, received_at, county_code, toDate(received_at) AS d
-          FROM {{.DB}}.petitions WHERE toDate(received_at) <= as_of{{.Only "petitioner_key"}})
+          FROM {{.DB}}.petitions WHERE toDate(received_at) <= as_of{{.OnlyKey "petitioner_key" "key_hash"}})
     GROUP BY petitioner_key, category
 )
 GROUP BY petitioner_key

@@ -41,6 +41,7 @@ escalated AS (
     INNER JOIN (SELECT received_at, {{pair "petitioner_key" "category"}} AS pair FROM {{.DB}}.petitions
           WHERE receiving_level IN ('county', 'city', 'province', 'national')
           {{- if .Dirty}}
+            AND key_hash IN (SELECT cityHash64(petitioner_key) FROM picked)
             AND petitioner_key IN (SELECT petitioner_key FROM picked){{end}}) AS hi
       ON hi.pair = lo.pair
     WHERE hi.received_at > lo.received_at
@@ -118,7 +119,7 @@ WHERE ref_kind = 'petition' AND (ingested_at > fromUnixTimestamp64Milli({since_m
     OR (old_as_of < as_of AND toDate(at) > old_as_of AND toDate(at) <= as_of))
 UNION ALL
 SELECT case_id AS key FROM {{.DB}}.petitions
-PREWHERE petitioner_key IN (SELECT petitioner_key FROM fresh)
+PREWHERE key_hash IN (SELECT cityHash64(petitioner_key) FROM fresh)
 WHERE receiving_level IN ('village', 'township') AND (petitioner_key, category) IN (SELECT petitioner_key, category FROM fresh)
 UNION ALL
 SELECT case_id AS key FROM {{.DB}}.case_status

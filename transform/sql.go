@@ -34,6 +34,16 @@ func (v sqlVars) Only(col string) string {
 	return " AND " + col + " IN (SELECT key FROM " + v.Dirty + ")"
 }
 
+// OnlyKey is Only for a pseudonym column col whose cityHash64 the table
+// keeps in hashCol: the narrow hash column is filtered first (a scan of 10M
+// petitions' keys 0.25–0.28 s, of their hashes 0.09 s), then the key.
+func (v sqlVars) OnlyKey(col, hashCol string) string {
+	if v.Dirty == "" {
+		return ""
+	}
+	return " AND " + hashCol + " IN (SELECT cityHash64(key) FROM " + v.Dirty + ")" + v.Only(col)
+}
+
 // From is, in an incremental run, the CTE cte (defined only then, for the
 // dirty keys' rows of table, read once: Incremental.Stages); in a full run
 // the table itself, which the engine reads faster than through a CTE (a

@@ -1,5 +1,7 @@
 package warehouse
 
+import "fmt"
+
 // Migration is one schema version. Up returns its statements for a target;
 // each must be idempotent (IF NOT EXISTS, IF EXISTS), so that a migration
 // interrupted half-way can simply run again.
@@ -60,4 +62,9 @@ var Migrations = []Migration{
 		}},
 	{10, "audit_log keeps an insert deduplication window (a batch the audit spool resends is stored once)",
 		func(t Target) []string { return auditTable.DedupSQL(t) }},
+	{11, "petitions.key_hash: a 64-bit hash of the pseudonym the engine keeps, for the transforms' look-ups by key",
+		func(t Target) []string {
+			return append(petitionsTable.AddColumnsSQL(t, "key_hash"),
+				fmt.Sprintf("ALTER TABLE %s.%s%s MATERIALIZE COLUMN key_hash", quoteIdent(t.Database), quoteIdent(t.LocalName("petitions")), t.onCluster()))
+		}},
 }

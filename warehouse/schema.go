@@ -38,6 +38,8 @@ var (
 			Column{"headcount", "UInt16", "人数; >= 5 is 集体访"},
 			Column{"abnormal", "Bool", "非正常上访"},
 			Column{"petitioner_key", "String", "HMAC-SHA256 pseudonym of the petitioner, hex"},
+			Column{"key_hash", "UInt64 MATERIALIZED cityHash64(petitioner_key)",
+				"cityHash64(petitioner_key), computed by the engine: the transforms find a key's petitions by it"},
 			Column{"key_kind", lcStr, "id|phone|weak: what the key was derived from"},
 			Column{"responsible_unit", lcStr, "责任单位 code"},
 			Column{"subject", "String", "事由, ID and phone numbers redacted"},

@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster`
     `headcount` UInt16 COMMENT '人数; >= 5 is 集体访',
     `abnormal` Bool COMMENT '非正常上访',
     `petitioner_key` String COMMENT 'HMAC-SHA256 pseudonym of the petitioner, hex',
+    `key_hash` UInt64 MATERIALIZED cityHash64(petitioner_key) COMMENT 'cityHash64(petitioner_key), computed by the engine: the transforms find a key\'s petitions by it',
     `key_kind` LowCardinality(String) COMMENT 'id|phone|weak: what the key was derived from',
     `responsible_unit` LowCardinality(String) COMMENT '责任单位 code',
     `subject` String COMMENT '事由, ID and phone numbers redacted',
@@ -1054,4 +1055,10 @@ ALTER TABLE `xfwatch`.`petition_flags_staging_local` ON CLUSTER `xf_cluster` DRO
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`petition_flags_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'petition_flags_staging_local', cityHash64(case_id));
+
+ALTER TABLE `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXISTS `key_hash` UInt64 MATERIALIZED cityHash64(petitioner_key) COMMENT 'cityHash64(petitioner_key), computed by the engine: the transforms find a key\'s petitions by it';
+
+ALTER TABLE `xfwatch`.`petitions` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXISTS `key_hash` UInt64 MATERIALIZED cityHash64(petitioner_key) COMMENT 'cityHash64(petitioner_key), computed by the engine: the transforms find a key\'s petitions by it';
+
+ALTER TABLE `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster` MATERIALIZE COLUMN key_hash;
 

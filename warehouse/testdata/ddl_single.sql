@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petitions`
     `headcount` UInt16 COMMENT '人数; >= 5 is 集体访',
     `abnormal` Bool COMMENT '非正常上访',
     `petitioner_key` String COMMENT 'HMAC-SHA256 pseudonym of the petitioner, hex',
+    `key_hash` UInt64 MATERIALIZED cityHash64(petitioner_key) COMMENT 'cityHash64(petitioner_key), computed by the engine: the transforms find a key\'s petitions by it',
     `key_kind` LowCardinality(String) COMMENT 'id|phone|weak: what the key was derived from',
     `responsible_unit` LowCardinality(String) COMMENT '责任单位 code',
     `subject` String COMMENT '事由, ID and phone numbers redacted',
@@ -917,4 +918,8 @@ ALTER TABLE `xfwatch`.`petition_flags` DROP COLUMN IF EXISTS `petitioner_key`;
 ALTER TABLE `xfwatch`.`petition_flags_staging` DROP COLUMN IF EXISTS `petitioner_key`;
 
 ALTER TABLE `xfwatch`.`audit_log` MODIFY SETTING non_replicated_deduplication_window = 10000;
+
+ALTER TABLE `xfwatch`.`petitions` ADD COLUMN IF NOT EXISTS `key_hash` UInt64 MATERIALIZED cityHash64(petitioner_key) COMMENT 'cityHash64(petitioner_key), computed by the engine: the transforms find a key\'s petitions by it';
+
+ALTER TABLE `xfwatch`.`petitions` MATERIALIZE COLUMN key_hash;
 
