@@ -7,8 +7,8 @@ var caseStatus = Transform{Name: "case_status", Group: "handling", Scope: Whole,
 	Incremental: &Incremental{Key: "case_id", Dirty: caseStatusDirty, Stages: []string{"picked"}}, SQL: `
 WITH toDate({as_of:Date}) AS as_of,
 {{- if .Dirty}}
--- a tick's dirty petitions, read once into a scratch table (the tick's
--- case_status at 10M records 1.3–1.6 → 0.75–0.87 s)
+-- a tick's dirty petitions, read once into a scratch table (its staging
+-- insert at 10M records 0.90–1.13 → 0.58–0.75 s, two ticks each)
 picked AS (
     SELECT case_id, received_at, petitioner_key, category, receiving_level, responsible_unit, county_code, origin_region
     FROM {{.DB}}.petitions WHERE 1{{.Only "case_id"}}
