@@ -218,15 +218,13 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 		mark += " " + day(lo) + " " + day(hi.AddDate(0, 0, -1))
 	}
 	staging := r.DB.Table(t.Name + "_staging")
-	scratch := func(stage string) string { return r.DB.Table(t.Name + "_scratch_" + stage) }
-	fill, only, err := stagedSQL(only, t.Incremental.Stages, scratch)
-	if err != nil {
-		return true, nil, fmt.Errorf("transform %s: %w", t.Name, err)
-	}
-	defer r.emptyScratch(ctx, t.Name, t.Incremental.Stages, scratch)
 	// run read InsertThreads from the engine before calling this
-	if err := exec(params, append(append([]string{"TRUNCATE TABLE " + staging}, fill...),
-		t.insertInto(staging, colList, only, r.InsertThreads))...); err != nil {
+	compute, emptyScratch, err := r.fillStaging(ctx, t, t.Incremental.Stages, staging, colList, only, r.InsertThreads)
+	if err != nil {
+		return true, nil, err
+	}
+	defer emptyScratch()
+	if err := exec(params, compute...); err != nil {
 		return true, nil, err
 	}
 	rows, err := count(nil, "SELECT count() FROM "+staging)

@@ -234,16 +234,15 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 		}
 	}
 	// compute: the statements that fill the staging table.
-	compute := []string{"TRUNCATE TABLE " + staging, insert}
-	if len(t.Stages) > 0 && !dryRun && r.DB.Cluster == "" {
-		scratch := func(stage string) string { return r.DB.Table(t.Name + "_scratch_" + stage) }
-		fill, rest, err := stagedSQL(sql, t.Stages, scratch)
-		if err != nil {
-			return res, fmt.Errorf("transform %s: %w", t.Name, err)
-		}
-		compute = append(append([]string{"TRUNCATE TABLE " + staging}, fill...), t.insertInto(staging, colList, rest, threads))
-		defer r.emptyScratch(ctx, t.Name, t.Stages, scratch)
+	var stages []string
+	if !dryRun && r.DB.Cluster == "" {
+		stages = t.Stages
 	}
+	compute, emptyScratch, err := r.fillStaging(ctx, t, stages, staging, colList, sql, threads)
+	if err != nil {
+		return res, err
+	}
+	defer emptyScratch()
 
 	// A full run of an incremental transform records what it reflects: the
 	// records stored before it began.

@@ -66,13 +66,25 @@ func cteSpan(sql, name string) (open, end int, err error) {
 	return 0, 0, fmt.Errorf("CTE %q: unbalanced parentheses", name)
 }
 
-// emptyScratch empties the scratch tables of a transform's stages, which
-// hold their rows in the engine's memory. (They are not dropped: DROP
-// TABLE … SYNC of one hung in the test engine.)
-func (r *Runner) emptyScratch(ctx context.Context, transform string, stages []string, scratch func(stage string) string) {
-	for _, stage := range stages {
-		if err := r.DB.Exec(context.WithoutCancel(ctx), "TRUNCATE TABLE IF EXISTS "+scratch(stage)); err != nil && r.Log != nil {
-			r.Log.Warn("cannot empty a transform's scratch table", "transform", transform, "table", scratch(stage), "err", err)
+// fillStaging returns the statements that fill t's staging table with the
+// rows of sql (rendered), its stages computed first into scratch tables
+// named <transform>_scratch_<cte>, and a func that empties those tables,
+// which hold their rows in the engine's memory, for the run to call when
+// done. (They are not dropped: DROP TABLE … SYNC of one hung in the test
+// engine.)
+func (r *Runner) fillStaging(ctx context.Context, t Transform, stages []string, staging, colList, sql string, threads int) ([]string, func(), error) {
+	scratch := func(stage string) string { return r.DB.Table(t.Name + "_scratch_" + stage) }
+	fill, rest, err := stagedSQL(sql, stages, scratch)
+	if err != nil {
+		return nil, nil, fmt.Errorf("transform %s: %w", t.Name, err)
+	}
+	stmts := append(append([]string{"TRUNCATE TABLE " + staging}, fill...), t.insertInto(staging, colList, rest, threads))
+	empty := func() {
+		for _, stage := range stages {
+			if err := r.DB.Exec(context.WithoutCancel(ctx), "TRUNCATE TABLE IF EXISTS "+scratch(stage)); err != nil && r.Log != nil {
+				r.Log.Warn("cannot empty a transform's scratch table", "transform", t.Name, "table", scratch(stage), "err", err)
+			}
 		}
 	}
+	return stmts, empty, nil
 }

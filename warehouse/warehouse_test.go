@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -414,15 +415,6 @@ func TestPetitionFlagsLoseTheKey(t *testing.T) {
 	if _, err := warehouse.Migrate(ctx, db, quiet); err != nil {
 		t.Fatal(err)
 	}
-	var nine *warehouse.Migration
-	for i := range warehouse.Migrations {
-		if warehouse.Migrations[i].Version == 9 {
-			nine = &warehouse.Migrations[i]
-		}
-	}
-	if nine == nil {
-		t.Fatal("no migration 9")
-	}
 	for _, tb := range []string{"petition_flags", "petition_flags_staging"} {
 		if err := db.Exec(ctx, "ALTER TABLE "+db.Table(tb)+" ADD COLUMN petitioner_key String AFTER receiving_level"); err != nil {
 			t.Fatal(err)
@@ -443,13 +435,7 @@ func TestPetitionFlagsLoseTheKey(t *testing.T) {
 	if hasKey("petition_flags") != 1 {
 		t.Fatal("the old column was not added")
 	}
-	for range 2 {
-		for _, stmt := range nine.Up(db.Target) {
-			if err := db.Exec(ctx, stmt); err != nil {
-				t.Fatalf("%v\n%s", err, stmt)
-			}
-		}
-	}
+	rerunMigration(t, ctx, db, 9)
 	for _, tb := range []string{"petition_flags", "petition_flags_staging"} {
 		if hasKey(tb) != 0 {
 			t.Errorf("%s still has petitioner_key", tb)
@@ -477,15 +463,6 @@ func TestPetitionsKeyHash(t *testing.T) {
 	if _, err := warehouse.Migrate(ctx, db, quiet); err != nil {
 		t.Fatal(err)
 	}
-	var eleven *warehouse.Migration
-	for i := range warehouse.Migrations {
-		if warehouse.Migrations[i].Version == 11 {
-			eleven = &warehouse.Migrations[i]
-		}
-	}
-	if eleven == nil {
-		t.Fatal("no migration 11")
-	}
 	if err := db.Exec(ctx, "ALTER TABLE "+db.Table("petitions")+" DROP COLUMN key_hash"); err != nil {
 		t.Fatal(err)
 	}
@@ -501,13 +478,7 @@ func TestPetitionsKeyHash(t *testing.T) {
 		return whtest.Uint(t, db, "SELECT count() FROM system.parts_columns WHERE database = {db:String} AND table = 'petitions' AND active AND column = 'key_hash'",
 			clickhouse.Named("db", db.Database))
 	}
-	for range 2 {
-		for _, stmt := range eleven.Up(db.Target) {
-			if err := db.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"mutations_sync": 2})), stmt); err != nil {
-				t.Fatalf("%v\n%s", err, stmt)
-			}
-		}
-	}
+	rerunMigration(t, clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"mutations_sync": 2})), db, 11)
 	if n := stored(); n != 1 {
 		t.Fatalf("key_hash is in %d of the one old part", n)
 	}
@@ -521,5 +492,22 @@ func TestPetitionsKeyHash(t *testing.T) {
 	}
 	if got := whtest.Uint(t, db, "SELECT count() FROM "+db.Table("petitions")+" WHERE key_hash = cityHash64('k3')"); got != 1 {
 		t.Fatalf("the rewritten key's hash found %d rows", got)
+	}
+}
+
+// rerunMigration runs migration v's statements on db twice, as a migration
+// interrupted and run again would (each must be idempotent).
+func rerunMigration(t *testing.T, ctx context.Context, db *warehouse.DB, v int) {
+	t.Helper()
+	i := slices.IndexFunc(warehouse.Migrations, func(m warehouse.Migration) bool { return m.Version == v })
+	if i < 0 {
+		t.Fatalf("no migration %d", v)
+	}
+	for range 2 {
+		for _, stmt := range warehouse.Migrations[i].Up(db.Target) {
+			if err := db.Exec(ctx, stmt); err != nil {
+				t.Fatalf("%v\n%s", err, stmt)
+			}
+		}
 	}
 }
