@@ -58,7 +58,7 @@ func TestLifecycleDedupAckRenotifyResolve(t *testing.T) {
 	// Three days on, the hotspot has gone quiet: its alert resolves itself;
 	// the event alerts (collective, 进京) wait for a person.
 	runner := &transform.Runner{DB: r.DB, Config: transform.DefaultConfig(), Log: quiet}
-	for _, name := range []string{"daily_counts", "petition_flags", "hotspot_weekly", "risk_daily", "hotspot_daily"} {
+	for _, name := range []string{"daily_counts", "weekly_counts", "petition_flags", "hotspot_weekly", "risk_daily", "hotspot_daily"} {
 		tr, _ := transform.ByName(name)
 		if _, err := runner.Run(ctx, tr, whtest.Date("2026-06-01"), whtest.Date("2026-06-30"), whtest.Date("2026-06-23"), false); err != nil {
 			t.Fatal(err)

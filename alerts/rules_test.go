@@ -95,7 +95,7 @@ func alertFixture(t *testing.T) (*whtest.Records, *Engine) {
 			t.Fatal(err)
 		}
 	}
-	for _, name := range []string{"daily_counts", "petition_flags", "zero_report_compliance", "hotspot_weekly", "risk_daily", "hotspot_daily"} {
+	for _, name := range []string{"daily_counts", "weekly_counts", "petition_flags", "zero_report_compliance", "hotspot_weekly", "risk_daily", "hotspot_daily"} {
 		tr, _ := transform.ByName(name)
 		if _, err := runner.Run(context.Background(), tr, whtest.Date("2026-05-01"), whtest.Date("2026-06-30"), whtest.Date("2026-06-20"), false); err != nil {
 			t.Fatal(err)

@@ -45,7 +45,7 @@ func TestHotspotsAndRisk(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		f.order(fmt.Sprintf("HS%d", i), "2026-06-10 12:00", "complaint", "620105001", "education", fmt.Sprintf("hk%d", i), "G620105")
 	}
-	for _, tr := range []string{"daily_counts", "petition_flags", "hotspot_weekly", "risk_daily", "hotspot_daily"} {
+	for _, tr := range []string{"daily_counts", "weekly_counts", "petition_flags", "hotspot_weekly", "risk_daily", "hotspot_daily"} {
 		f.run(tr, "2026-05-01", "2026-06-30", "2026-06-30")
 	}
 	f.expect(`SELECT region, source, n, round(rate_per_10k, 4), c1_upper, c2_upper, c3_upper, c1_alarm, c3_alarm, alarm, risk
@@ -86,7 +86,7 @@ func TestHotspotsAndRisk(t *testing.T) {
 
 	// Re-running any transform over computed days leaves the row counts.
 	counts := f.tsv(`SELECT (SELECT count() FROM hotspot_daily), (SELECT count() FROM hotspot_weekly), (SELECT count() FROM risk_daily), (SELECT count() FROM petition_flags)`)
-	for _, tr := range []string{"daily_counts", "petition_flags", "hotspot_weekly", "risk_daily", "hotspot_daily"} {
+	for _, tr := range []string{"daily_counts", "weekly_counts", "petition_flags", "hotspot_weekly", "risk_daily", "hotspot_daily"} {
 		f.run(tr, "2026-06-10", "2026-06-10", "2026-06-30")
 	}
 	if again := f.tsv(`SELECT (SELECT count() FROM hotspot_daily), (SELECT count() FROM hotspot_weekly), (SELECT count() FROM risk_daily), (SELECT count() FROM petition_flags)`); again != counts {
@@ -113,6 +113,7 @@ func TestHotspotsAndRisk(t *testing.T) {
 	}
 	f.flush()
 	f.run("daily_counts", "2025-01-01", "2026-06-30", "2026-06-30")
+	f.run("weekly_counts", "2025-01-01", "2026-06-30", "2026-06-30")
 	f.run("hotspot_weekly", "2026-05-01", "2026-06-30", "2026-06-30")
 	june := `SELECT week, n, expected, round(cusum, 4) FROM hotspot_weekly
 		WHERE week >= '2026-06-01' AND region = '620105001' AND category = 'demolition' AND source = 'petitions' ORDER BY week`
@@ -145,6 +146,7 @@ func TestHotspotsAndRisk(t *testing.T) {
 	}
 	f.flush()
 	f.run("daily_counts", "2025-01-01", "2026-06-30", "2026-06-30")
+	f.run("weekly_counts", "2025-01-01", "2026-06-30", "2026-06-30")
 	f.run("hotspot_weekly", "2026-06-01", "2026-06-30", "2026-06-30")
 	f.expect(`SELECT week, n, expected, cusum FROM hotspot_weekly
 		WHERE week >= '2026-06-01' AND region = '620105001' AND category = 'wage_arrears' AND source = 'petitions' ORDER BY week`,

@@ -43,6 +43,13 @@ type Incremental struct {
 	// incremental run computes first, each into a scratch table (as
 	// Transform.Stages does for a full run).
 	Stages []string
+	// Upstream names the incremental transform whose table the SQL reads
+	// instead of the record tables (weekly_counts reads daily_counts). A
+	// run then reflects the records that transform's last run did, not
+	// those stored before the run began: its watermark is the upstream's
+	// when that is earlier, so that records stored between the two runs
+	// are dirty again at the next tick, when the upstream has them.
+	Upstream string
 }
 
 // WatermarkMargin covers inserts that were under way when a run read the
@@ -101,12 +108,29 @@ func (r *Runner) saveState(ctx context.Context, name string, asOf, watermark tim
 	return nil
 }
 
-func (r *Runner) engineNow(ctx context.Context) (time.Time, error) {
+// watermark is what a run of t beginning now will reflect: the records
+// stored before the engine's clock reads now, or, with an Upstream, before
+// the upstream's recorded watermark when that is earlier (the Unix epoch
+// when the upstream has none, which makes the next run a full one).
+func (r *Runner) watermark(ctx context.Context, t Transform) (time.Time, error) {
 	var ms int64
 	if err := r.DB.QueryRow(ctx, "SELECT toUnixTimestamp64Milli(now64(3))").Scan(&ms); err != nil {
 		return time.Time{}, fmt.Errorf("cannot read the engine's clock: %w", err)
 	}
-	return time.UnixMilli(ms), nil
+	now := time.UnixMilli(ms)
+	if t.Incremental == nil || t.Incremental.Upstream == "" {
+		return now, nil
+	}
+	up, ok, err := r.state(ctx, t.Incremental.Upstream)
+	switch {
+	case err != nil:
+		return time.Time{}, err
+	case !ok:
+		return time.UnixMilli(0), nil
+	case up.watermark.Before(now):
+		return up.watermark, nil
+	}
+	return now, nil
 }
 
 // interrupted marks, in transform_state's fingerprint, an incremental run
@@ -146,7 +170,7 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 	if err != nil || total == 0 {
 		return false, nil, err
 	}
-	began, err := r.engineNow(ctx)
+	began, err := r.watermark(ctx, t)
 	if err != nil {
 		return false, nil, err
 	}

@@ -1,11 +1,11 @@
 package transform
 
 // All lists the transforms in the order they must run: daily counts before
-// the hotspots that read them, flags before the
+// the weekly counts and hotspots that read them, flags before the
 // risk score that counts them, case status before the unit rates built on
 // it, the weekly CUSUM and risk before the daily hotspots that carry risk.
 var All = []Transform{
-	dailyCounts, petitionFlags, repeatMonthly, threeVisitsMonthly, keyHistory, hotlineAtRisk,
+	dailyCounts, weeklyCounts, petitionFlags, repeatMonthly, threeVisitsMonthly, keyHistory, hotlineAtRisk,
 	caseStatus, unitMonthly, zeroReport,
 	hotspotWeekly, riskDaily, hotspotDaily,
 }

@@ -245,10 +245,10 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 	defer emptyScratch()
 
 	// A full run of an incremental transform records what it reflects: the
-	// records stored before it began.
+	// records stored before it began (see watermark).
 	var began time.Time
 	if t.Incremental != nil && !dryRun {
-		if began, err = r.engineNow(ctx); err != nil {
+		if began, err = r.watermark(ctx, t); err != nil {
 			return res, err
 		}
 	}

@@ -57,7 +57,7 @@ func TestStagesGiveTheInlineRows(t *testing.T) {
 				"620105001", []string{"education", "housing"}[i%2], fmt.Sprintf("k%05d", n%40), 1+i%3*3, i == 3, "G620105001")
 		}
 	}
-	for _, tr := range []string{"daily_counts", "petition_flags", "hotspot_weekly"} {
+	for _, tr := range []string{"daily_counts", "weekly_counts", "petition_flags", "hotspot_weekly"} {
 		f.run(tr, "2026-05-01", "2026-06-30", "2026-06-30")
 	}
 	rows := `SELECT * FROM risk_daily WHERE risk > 0 ORDER BY day, region, category`

@@ -67,4 +67,12 @@ var Migrations = []Migration{
 			return append(petitionsTable.AddColumnsSQL(t, "key_hash"),
 				fmt.Sprintf("ALTER TABLE %s.%s%s MATERIALIZE COLUMN key_hash", quoteIdent(t.Database), quoteIdent(t.LocalName("petitions")), t.onCluster()))
 		}},
+	{12, "weekly_counts: daily_counts by week, for hotspot_weekly (filled by the next transform run)",
+		func(t Target) []string {
+			out := createTables(withStaging(weeklyCountsTable)...)(t)
+			for _, tb := range withStaging(weeklyCountsTable) {
+				out = append(out, tb.PatchUpdatesSQL(t))
+			}
+			return out
+		}},
 }

@@ -266,6 +266,19 @@ var (
 		Engine: "MergeTree", PartitionBy: "toYYYYMM(day)", OrderBy: "(region, category, source, day)",
 		ShardKey: "cityHash64(region)",
 	}
+	weeklyCountsTable = Table{
+		Name:    "weekly_counts",
+		Comment: "daily_counts summed by week (Monday): what hotspot_weekly reads for its year-ago expectations and CUSUM run-in",
+		Columns: []Column{
+			{"week", "Date", "the Monday the week begins"},
+			{"region", lcStr, "county or township code"},
+			{"category", lcStr, "问题类别"},
+			{"source", lcStr, "petitions, hotline or people (sum of headcount)"},
+			{"n", "UInt32", "count in the week"},
+		},
+		Engine: "MergeTree", PartitionBy: "toYear(week)", OrderBy: "(region, category, source, week)",
+		ShardKey: "cityHash64(region)",
+	}
 	transformStateTable = Table{
 		Name:    "transform_state",
 		Comment: "what an incremental transform's table reflects: records stored up to a watermark, as of a day",

@@ -1062,3 +1062,39 @@ ALTER TABLE `xfwatch`.`petitions` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXIS
 
 ALTER TABLE `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster` MATERIALIZE COLUMN key_hash;
 
+CREATE TABLE IF NOT EXISTS `xfwatch`.`weekly_counts_local` ON CLUSTER `xf_cluster`
+(
+    `week` Date COMMENT 'the Monday the week begins',
+    `region` LowCardinality(String) COMMENT 'county or township code',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `source` LowCardinality(String) COMMENT 'petitions, hotline or people (sum of headcount)',
+    `n` UInt32 COMMENT 'count in the week'
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/weekly_counts_local', '{replica}')
+PARTITION BY toYear(week)
+ORDER BY (region, category, source, week)
+COMMENT 'daily_counts summed by week (Monday): what hotspot_weekly reads for its year-ago expectations and CUSUM run-in';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`weekly_counts` ON CLUSTER `xf_cluster` AS `xfwatch`.`weekly_counts_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'weekly_counts_local', cityHash64(region));
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`weekly_counts_staging_local` ON CLUSTER `xf_cluster`
+(
+    `week` Date COMMENT 'the Monday the week begins',
+    `region` LowCardinality(String) COMMENT 'county or township code',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `source` LowCardinality(String) COMMENT 'petitions, hotline or people (sum of headcount)',
+    `n` UInt32 COMMENT 'count in the week'
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/weekly_counts_staging_local', '{replica}')
+PARTITION BY toYear(week)
+ORDER BY (region, category, source, week)
+COMMENT 'staging twin of weekly_counts (transforms only)';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`weekly_counts_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`weekly_counts_staging_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'weekly_counts_staging_local', cityHash64(region));
+
+ALTER TABLE `xfwatch`.`weekly_counts_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`weekly_counts_staging_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+

@@ -923,3 +923,33 @@ ALTER TABLE `xfwatch`.`petitions` ADD COLUMN IF NOT EXISTS `key_hash` UInt64 MAT
 
 ALTER TABLE `xfwatch`.`petitions` MATERIALIZE COLUMN key_hash;
 
+CREATE TABLE IF NOT EXISTS `xfwatch`.`weekly_counts`
+(
+    `week` Date COMMENT 'the Monday the week begins',
+    `region` LowCardinality(String) COMMENT 'county or township code',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `source` LowCardinality(String) COMMENT 'petitions, hotline or people (sum of headcount)',
+    `n` UInt32 COMMENT 'count in the week'
+)
+ENGINE = MergeTree
+PARTITION BY toYear(week)
+ORDER BY (region, category, source, week)
+COMMENT 'daily_counts summed by week (Monday): what hotspot_weekly reads for its year-ago expectations and CUSUM run-in';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`weekly_counts_staging`
+(
+    `week` Date COMMENT 'the Monday the week begins',
+    `region` LowCardinality(String) COMMENT 'county or township code',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `source` LowCardinality(String) COMMENT 'petitions, hotline or people (sum of headcount)',
+    `n` UInt32 COMMENT 'count in the week'
+)
+ENGINE = MergeTree
+PARTITION BY toYear(week)
+ORDER BY (region, category, source, week)
+COMMENT 'staging twin of weekly_counts (transforms only)';
+
+ALTER TABLE `xfwatch`.`weekly_counts` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`weekly_counts_staging` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
