@@ -66,6 +66,12 @@ func TestCaseStatusAndClocks(t *testing.T) {
 	con("K15", "2026-02-01", U)
 	ev("K15", "2026-01-06", "accepted", U)
 	f.event("petition", "K15", "2026-03-20 11:00", "evaluated", U, "", "basic")
+	// K01 evaluated in March, then twice in April (the later counts), K06
+	// in June, after every clock of it ran out
+	f.event("petition", "K01", "2026-03-25 11:00", "evaluated", U, "", "unsatisfied")
+	f.event("petition", "K01", "2026-04-25 11:00", "evaluated", U, "", "basic")
+	f.event("petition", "K01", "2026-04-02 11:00", "evaluated", U, "", "satisfied")
+	f.event("petition", "K06", "2026-06-05 11:00", "evaluated", U, "", "satisfied")
 
 	f.run("case_status", "2026-07-15", "2026-07-15", "2026-07-15")
 	const q = `SELECT case_id, status, accepted_on_time, concluded_on_time, review_request_in_time, reviewed_on_time,
@@ -93,6 +99,16 @@ func TestCaseStatusAndClocks(t *testing.T) {
 		"K07\t2026-07-05\t\\N\t25",
 		"K08\t2026-04-29\t2026-07-30\t92",
 	)
+	// active_until: the latest of accept_due, conclusion, conclude_due and
+	// evaluation; open cases far ahead.
+	f.expect(`SELECT case_id, evaluated_months, evaluated_satisfaction, active_until FROM case_status
+		WHERE case_id IN ('K01', 'K06', 'K07', 'K09', 'K15') ORDER BY case_id`,
+		"K01\t['2026-03-01','2026-04-01']\t['unsatisfied','basic']\t2026-05-15",
+		"K06\t['2026-06-01']\t['satisfied']\t2026-06-05",
+		"K07\t[]\t[]\t2149-06-06",
+		"K09\t[]\t[]\t2149-06-06",
+		"K15\t['2026-03-01']\t['basic']\t2026-03-20",
+	)
 
 	// A late event: K10's conclusion arrives after the run; the next run sees it.
 	con("K10", "2026-06-20", U)
@@ -108,9 +124,12 @@ func TestCaseStatusAndClocks(t *testing.T) {
 		concluded, first_resolved, review_requested, round(review_rate, 4), evaluated, basic, satisfaction_rate,
 		backlog_start, backlog_end FROM unit_monthly WHERE unit = 'G620102' ORDER BY month`
 	f.expect(um,
-		"2026-03-01\t8\t8\t6\t0.75\t1\t1\t0\t0\t0\tnan\t1\t1\t1\t0\t0",
-		"2026-04-01\t1\t1\t0\t0\t0\t0\t3\t1\t1\t0.3333\t0\t0\tnan\t0\t1",
+		"2026-03-01\t8\t8\t6\t0.75\t1\t1\t0\t0\t0\tnan\t2\t1\t0.5\t0\t0",
+		"2026-04-01\t1\t1\t0\t0\t0\t0\t3\t1\t1\t0.3333\t1\t1\t1\t0\t1",
 	)
+	// June reads only the cases active in it: K06's evaluation keeps it there.
+	f.run("unit_monthly", "2026-06-01", "2026-06-30", "2026-07-15")
+	f.expect(`SELECT evaluated, satisfied FROM unit_monthly WHERE unit = 'G620102' AND month = '2026-06-01'`, "1\t1")
 }
 
 func TestHotlineRates(t *testing.T) {

@@ -75,4 +75,14 @@ var Migrations = []Migration{
 			}
 			return out
 		}},
+	{13, "case_status ordered by the month of active_until first, with each month's latest evaluation (its rows are kept, active in every month, until the next case_status run recomputes them)",
+		func(t Target) []string {
+			var out []string
+			for _, tb := range withStaging(caseStatusTable) {
+				out = append(out, tb.RebuildSQL(t, map[string]string{
+					"evaluated_months": "[]", "evaluated_satisfaction": "[]", "active_until": "toDate('2149-06-06')"})...)
+				out = append(out, tb.PatchUpdatesSQL(t))
+			}
+			return out
+		}},
 }

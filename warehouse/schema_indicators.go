@@ -196,8 +196,16 @@ var (
 			{"overdue", "Bool", "open past its deadline as of as_of"},
 			{"backlog", "Bool", "积案: overdue or open more than the backlog age"},
 			{"local_resolution", "Bool", "小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated"},
+			{"evaluated_months", "Array(Date)", "months with an evaluation (满意度评价), in order"},
+			{"evaluated_satisfaction", "Array(LowCardinality(String))", "the latest evaluation of each of those months"},
+			{"active_until", "Date", "the last day a month's 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded"},
 		},
-		Engine: "MergeTree", OrderBy: "(responsible_unit, case_id)", ShardKey: "cityHash64(case_id)",
+		// Ordered by the month of active_until first: a month's unit rates
+		// read only the granules of cases active in it (at 10M records a
+		// tick's month 0.13–0.22 s, against 0.48–0.55 s for the whole
+		// table). Partitioned by it instead, a full run's insert of 10M rows
+		// took 20.6 s against 3.6 s.
+		Engine: "MergeTree", OrderBy: "(toYYYYMM(active_until), responsible_unit, case_id)", ShardKey: "cityHash64(case_id)",
 	}
 	unitMonthlyTable = Table{
 		Name:    "unit_monthly",

@@ -192,3 +192,39 @@ func (tb Table) DedupSQL(target Target) []string {
 	return []string{fmt.Sprintf("ALTER TABLE %s.%s MODIFY SETTING non_replicated_deduplication_window = %d",
 		quoteIdent(target.Database), quoteIdent(tb.Name), dedupWindow)}
 }
+
+// RebuildSQL returns statements that create tb again as it is now defined
+// (a partition or sort key ALTER cannot change), for a table whose rows a
+// transform derives. On a single server the rows are kept: a twin is
+// created, filled from the table — added gives the value of each column the
+// table was created without — and exchanged with it. On a cluster the table
+// is dropped and created empty (a ReplicatedMergeTree's path is its name,
+// so a twin cannot take its place); the next transform run fills it. Each
+// statement can run again after a failure part-way.
+func (tb Table) RebuildSQL(target Target, added map[string]string) []string {
+	db := quoteIdent(target.Database)
+	if target.Cluster != "" {
+		return append([]string{
+			fmt.Sprintf("DROP TABLE IF EXISTS %s.%s%s SYNC", db, quoteIdent(tb.Name), target.onCluster()),
+			fmt.Sprintf("DROP TABLE IF EXISTS %s.%s%s SYNC", db, quoteIdent(target.LocalName(tb.Name)), target.onCluster()),
+		}, tb.CreateSQL(target)...)
+	}
+	twin := tb
+	twin.Name = tb.Name + "_rebuilt"
+	var cols, vals []string
+	for _, c := range tb.Columns {
+		cols = append(cols, quoteIdent(c.Name))
+		if v, ok := added[c.Name]; ok {
+			vals = append(vals, v)
+		} else {
+			vals = append(vals, quoteIdent(c.Name))
+		}
+	}
+	// Not DROP … SYNC: chDB 26.5 never returns from it (see Replace).
+	drop := fmt.Sprintf("DROP TABLE IF EXISTS %s.%s", db, quoteIdent(twin.Name))
+	return append(append([]string{drop}, twin.CreateSQL(target)...),
+		fmt.Sprintf("INSERT INTO %s.%s (%s) SELECT %s FROM %s.%s", db, quoteIdent(twin.Name), strings.Join(cols, ", "),
+			strings.Join(vals, ", "), db, quoteIdent(tb.Name)),
+		fmt.Sprintf("EXCHANGE TABLES %s.%s AND %s.%s", db, quoteIdent(twin.Name), db, quoteIdent(tb.Name)),
+		drop)
+}

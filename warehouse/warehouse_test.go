@@ -105,8 +105,10 @@ func sample(t *testing.T, typ, col string) (any, any) {
 	case strings.HasPrefix(typ, "Nullable(DateTime64(3"):
 		v := time.Date(2026, 3, 4, 5, 6, 7, 890e6, shanghai)
 		return &v, new(*time.Time)
-	case typ == "Array(String)":
+	case typ == "Array(String)", typ == "Array(LowCardinality(String))":
 		return []string{"a", "乙"}, new([]string)
+	case typ == "Array(Date)":
+		return []time.Time{time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}, new([]time.Time)
 	case typ == "Nullable(Date)":
 		d := time.Date(2026, 2, 28, 0, 0, 0, 0, time.UTC)
 		return &d, new(*time.Time)
@@ -177,6 +179,12 @@ func TestEveryColumnTypeRoundTrips(t *testing.T) {
 			if want, ok := values[i].(*time.Time); ok {
 				if g := got.(*time.Time); g == nil || !g.Equal(*want) {
 					t.Errorf("%s.%s (%s): got %v, want %v", tb, c.name, c.typ, got, *want)
+				}
+				continue
+			}
+			if want, ok := values[i].([]time.Time); ok {
+				if g := got.([]time.Time); len(g) != len(want) || !g[0].Equal(want[0]) {
+					t.Errorf("%s.%s (%s): got %v, want %v", tb, c.name, c.typ, got, want)
 				}
 				continue
 			}
@@ -492,6 +500,39 @@ func TestPetitionsKeyHash(t *testing.T) {
 	}
 	if got := whtest.Uint(t, db, "SELECT count() FROM "+db.Table("petitions")+" WHERE key_hash = cityHash64('k3')"); got != 1 {
 		t.Fatalf("the rewritten key's hash found %d rows", got)
+	}
+}
+
+// TestCaseStatusRebuilt: migration 13 orders a case_status created before
+// it by the month of active_until first and keeps its rows, each active in every month
+// until the next case_status run recomputes it.
+func TestCaseStatusRebuilt(t *testing.T) {
+	db := whtest.Open(t, whtest.NewDatabase(t))
+	ctx := context.Background()
+	if _, err := warehouse.Migrate(ctx, db, quiet); err != nil {
+		t.Fatal(err)
+	}
+	cs := db.Table("case_status")
+	for _, stmt := range []string{
+		"DROP TABLE " + cs,
+		"CREATE TABLE " + cs + " ENGINE = MergeTree ORDER BY (responsible_unit, case_id) EMPTY AS SELECT * EXCEPT (evaluated_months, evaluated_satisfaction, active_until) FROM " + db.Table("case_status_staging"),
+		"INSERT INTO " + cs + " (case_id, responsible_unit, status) VALUES ('C1', 'U1', 'accepted'), ('C2', 'U2', 'concluded')",
+	} {
+		if err := db.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%v\n%s", err, stmt)
+		}
+	}
+	rerunMigration(t, ctx, db, 13)
+	var key string
+	if err := db.QueryRow(ctx, "SELECT sorting_key FROM system.tables WHERE database = {db:String} AND name = 'case_status'",
+		clickhouse.Named("db", db.Database)).Scan(&key); err != nil || key != "toYYYYMM(active_until), responsible_unit, case_id" {
+		t.Fatalf("case_status is ordered by %q (%v)", key, err)
+	}
+	if got := whtest.Uint(t, db, "SELECT count() FROM "+cs+" WHERE active_until = '2149-06-06' AND empty(evaluated_months) AND status IN ('accepted', 'concluded')"); got != 2 {
+		t.Fatalf("%d of the 2 rows kept, active in every month", got)
+	}
+	if got := whtest.Uint(t, db, "SELECT count() FROM system.tables WHERE database = {db:String} AND name LIKE '%rebuilt%'", clickhouse.Named("db", db.Database)); got != 0 {
+		t.Fatalf("%d twin tables left", got)
 	}
 }
 

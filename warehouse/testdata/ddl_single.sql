@@ -559,10 +559,13 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status`
     `open_days` UInt32 COMMENT 'days from received to conclusion, or to as_of if open',
     `overdue` Bool COMMENT 'open past its deadline as of as_of',
     `backlog` Bool COMMENT '积案: overdue or open more than the backlog age',
-    `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated'
+    `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated',
+    `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
+    `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
+    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded'
 )
 ENGINE = MergeTree
-ORDER BY (responsible_unit, case_id)
+ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
 COMMENT '办理: status and statutory clocks per petition, from events in any order, as of the last run';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging`
@@ -598,10 +601,13 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging`
     `open_days` UInt32 COMMENT 'days from received to conclusion, or to as_of if open',
     `overdue` Bool COMMENT 'open past its deadline as of as_of',
     `backlog` Bool COMMENT '积案: overdue or open more than the backlog age',
-    `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated'
+    `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated',
+    `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
+    `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
+    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded'
 )
 ENGINE = MergeTree
-ORDER BY (responsible_unit, case_id)
+ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
 COMMENT 'staging twin of case_status (transforms only)';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`unit_monthly`
@@ -952,4 +958,108 @@ COMMENT 'staging twin of weekly_counts (transforms only)';
 ALTER TABLE `xfwatch`.`weekly_counts` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
 ALTER TABLE `xfwatch`.`weekly_counts_staging` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+DROP TABLE IF EXISTS `xfwatch`.`case_status_rebuilt`;
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_rebuilt`
+(
+    `case_id` String COMMENT '信访件编号',
+    `as_of` Date COMMENT 'status as of this day',
+    `received_at` DateTime64(3, 'Asia/Shanghai') COMMENT '登记时间',
+    `received_day` Date COMMENT 'day received',
+    `responsible_unit` LowCardinality(String) COMMENT '责任单位',
+    `unit_level` LowCardinality(String) COMMENT 'city|county|township of that unit',
+    `county_code` LowCardinality(String) COMMENT 'county of origin',
+    `origin_level` LowCardinality(String) COMMENT 'county|township|village: how precise origin_region is',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `status` LowCardinality(String) COMMENT 'registered|rejected|accepted|concluded|review|reviewed|rereview|rereviewed|terminated',
+    `accepted_day` Nullable(Date) COMMENT '受理',
+    `accept_due` Date COMMENT 'received_day + accept limit',
+    `accepted_on_time` Bool COMMENT 'accepted by accept_due',
+    `extended` Bool COMMENT '延期',
+    `concluded_day` Nullable(Date) COMMENT '办结 (first conclusion)',
+    `conclude_due` Nullable(Date) COMMENT 'accepted_day + conclude limit (+ extension)',
+    `concluded_on_time` Bool COMMENT 'concluded by conclude_due',
+    `concluding_unit_level` LowCardinality(String) COMMENT 'level of the unit that concluded it',
+    `result` LowCardinality(String) COMMENT 'upheld|partial|rejected',
+    `review_requested_day` Nullable(Date) COMMENT '申请复查',
+    `review_request_in_time` Bool COMMENT 'requested within the review-request limit after conclusion',
+    `reviewed_day` Nullable(Date) COMMENT '复查办结',
+    `reviewed_on_time` Bool COMMENT '复查 concluded within its limit',
+    `rereview_requested_day` Nullable(Date) COMMENT '申请复核',
+    `rereviewed_day` Nullable(Date) COMMENT '复核办结',
+    `terminated` Bool COMMENT '终结',
+    `satisfaction` LowCardinality(String) COMMENT 'satisfied|basic|unsatisfied, latest evaluation',
+    `first_resolution` Bool COMMENT '首办终结: concluded, no review requested within the limit, the limit has passed',
+    `open_days` UInt32 COMMENT 'days from received to conclusion, or to as_of if open',
+    `overdue` Bool COMMENT 'open past its deadline as of as_of',
+    `backlog` Bool COMMENT '积案: overdue or open more than the backlog age',
+    `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated',
+    `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
+    `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
+    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded'
+)
+ENGINE = MergeTree
+ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
+COMMENT '办理: status and statutory clocks per petition, from events in any order, as of the last run';
+
+INSERT INTO `xfwatch`.`case_status_rebuilt` (`case_id`, `as_of`, `received_at`, `received_day`, `responsible_unit`, `unit_level`, `county_code`, `origin_level`, `category`, `status`, `accepted_day`, `accept_due`, `accepted_on_time`, `extended`, `concluded_day`, `conclude_due`, `concluded_on_time`, `concluding_unit_level`, `result`, `review_requested_day`, `review_request_in_time`, `reviewed_day`, `reviewed_on_time`, `rereview_requested_day`, `rereviewed_day`, `terminated`, `satisfaction`, `first_resolution`, `open_days`, `overdue`, `backlog`, `local_resolution`, `evaluated_months`, `evaluated_satisfaction`, `active_until`) SELECT `case_id`, `as_of`, `received_at`, `received_day`, `responsible_unit`, `unit_level`, `county_code`, `origin_level`, `category`, `status`, `accepted_day`, `accept_due`, `accepted_on_time`, `extended`, `concluded_day`, `conclude_due`, `concluded_on_time`, `concluding_unit_level`, `result`, `review_requested_day`, `review_request_in_time`, `reviewed_day`, `reviewed_on_time`, `rereview_requested_day`, `rereviewed_day`, `terminated`, `satisfaction`, `first_resolution`, `open_days`, `overdue`, `backlog`, `local_resolution`, [], [], toDate('2149-06-06') FROM `xfwatch`.`case_status`;
+
+EXCHANGE TABLES `xfwatch`.`case_status_rebuilt` AND `xfwatch`.`case_status`;
+
+DROP TABLE IF EXISTS `xfwatch`.`case_status_rebuilt`;
+
+ALTER TABLE `xfwatch`.`case_status` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+DROP TABLE IF EXISTS `xfwatch`.`case_status_staging_rebuilt`;
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging_rebuilt`
+(
+    `case_id` String COMMENT '信访件编号',
+    `as_of` Date COMMENT 'status as of this day',
+    `received_at` DateTime64(3, 'Asia/Shanghai') COMMENT '登记时间',
+    `received_day` Date COMMENT 'day received',
+    `responsible_unit` LowCardinality(String) COMMENT '责任单位',
+    `unit_level` LowCardinality(String) COMMENT 'city|county|township of that unit',
+    `county_code` LowCardinality(String) COMMENT 'county of origin',
+    `origin_level` LowCardinality(String) COMMENT 'county|township|village: how precise origin_region is',
+    `category` LowCardinality(String) COMMENT '问题类别',
+    `status` LowCardinality(String) COMMENT 'registered|rejected|accepted|concluded|review|reviewed|rereview|rereviewed|terminated',
+    `accepted_day` Nullable(Date) COMMENT '受理',
+    `accept_due` Date COMMENT 'received_day + accept limit',
+    `accepted_on_time` Bool COMMENT 'accepted by accept_due',
+    `extended` Bool COMMENT '延期',
+    `concluded_day` Nullable(Date) COMMENT '办结 (first conclusion)',
+    `conclude_due` Nullable(Date) COMMENT 'accepted_day + conclude limit (+ extension)',
+    `concluded_on_time` Bool COMMENT 'concluded by conclude_due',
+    `concluding_unit_level` LowCardinality(String) COMMENT 'level of the unit that concluded it',
+    `result` LowCardinality(String) COMMENT 'upheld|partial|rejected',
+    `review_requested_day` Nullable(Date) COMMENT '申请复查',
+    `review_request_in_time` Bool COMMENT 'requested within the review-request limit after conclusion',
+    `reviewed_day` Nullable(Date) COMMENT '复查办结',
+    `reviewed_on_time` Bool COMMENT '复查 concluded within its limit',
+    `rereview_requested_day` Nullable(Date) COMMENT '申请复核',
+    `rereviewed_day` Nullable(Date) COMMENT '复核办结',
+    `terminated` Bool COMMENT '终结',
+    `satisfaction` LowCardinality(String) COMMENT 'satisfied|basic|unsatisfied, latest evaluation',
+    `first_resolution` Bool COMMENT '首办终结: concluded, no review requested within the limit, the limit has passed',
+    `open_days` UInt32 COMMENT 'days from received to conclusion, or to as_of if open',
+    `overdue` Bool COMMENT 'open past its deadline as of as_of',
+    `backlog` Bool COMMENT '积案: overdue or open more than the backlog age',
+    `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated',
+    `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
+    `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
+    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded'
+)
+ENGINE = MergeTree
+ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
+COMMENT 'staging twin of case_status (transforms only)';
+
+INSERT INTO `xfwatch`.`case_status_staging_rebuilt` (`case_id`, `as_of`, `received_at`, `received_day`, `responsible_unit`, `unit_level`, `county_code`, `origin_level`, `category`, `status`, `accepted_day`, `accept_due`, `accepted_on_time`, `extended`, `concluded_day`, `conclude_due`, `concluded_on_time`, `concluding_unit_level`, `result`, `review_requested_day`, `review_request_in_time`, `reviewed_day`, `reviewed_on_time`, `rereview_requested_day`, `rereviewed_day`, `terminated`, `satisfaction`, `first_resolution`, `open_days`, `overdue`, `backlog`, `local_resolution`, `evaluated_months`, `evaluated_satisfaction`, `active_until`) SELECT `case_id`, `as_of`, `received_at`, `received_day`, `responsible_unit`, `unit_level`, `county_code`, `origin_level`, `category`, `status`, `accepted_day`, `accept_due`, `accepted_on_time`, `extended`, `concluded_day`, `conclude_due`, `concluded_on_time`, `concluding_unit_level`, `result`, `review_requested_day`, `review_request_in_time`, `reviewed_day`, `reviewed_on_time`, `rereview_requested_day`, `rereviewed_day`, `terminated`, `satisfaction`, `first_resolution`, `open_days`, `overdue`, `backlog`, `local_resolution`, [], [], toDate('2149-06-06') FROM `xfwatch`.`case_status_staging`;
+
+EXCHANGE TABLES `xfwatch`.`case_status_staging_rebuilt` AND `xfwatch`.`case_status_staging`;
+
+DROP TABLE IF EXISTS `xfwatch`.`case_status_staging_rebuilt`;
+
+ALTER TABLE `xfwatch`.`case_status_staging` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
