@@ -176,8 +176,9 @@ WHERE week >= m
 var riskDaily = Transform{Name: "risk_daily", Group: "hotspots", Scope: Monthly,
 	Stages: []string{"flagged_cells", "ears_cells", "sums"}, SQL: dailySeries("{{.Lookback}}") +
 		`
--- only flagged petitions (5 % of them): grouping every petition of the
--- 76 days took 0.3–0.45 s at 10M records, the flagged ones 0.09–0.12 s
+-- only flagged petitions (5 % of them): grouping every petition of a
+-- tick's month and its lookback took 0.3–0.45 s at 10M records, the
+-- flagged ones 0.09–0.12 s
 flagged AS (
     SELECT toDate(received_at) AS day, region, category,
         countIf(is_collective) AS coll, countIf(three_visit_type != '') AS three, countIf(is_repeat) AS rep
