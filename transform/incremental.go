@@ -142,11 +142,13 @@ const interrupted = "interrupted"
 // handled is false when a full run is needed instead, and redo, if set, is
 // the days a full run of a monthly table must cover besides its own (an
 // interrupted run's).
-func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf time.Time, colList string, res *Result,
+func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf time.Time, colList string, threads int, res *Result,
 	exec func(map[string]string, ...string) error, count func(map[string]string, string) (uint64, error)) (handled bool, redo *[2]time.Time, err error) {
 	if t.Incremental == nil || r.DB.Cluster != "" {
 		return false, nil, nil
 	}
+	r.dirty.Lock()
+	defer r.dirty.Unlock()
 	st, ok, err := r.state(ctx, t.Name)
 	if err != nil || !ok {
 		return false, nil, err
@@ -242,8 +244,7 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 		mark += " " + day(lo) + " " + day(hi.AddDate(0, 0, -1))
 	}
 	staging := r.DB.Table(t.Name + "_staging")
-	// run read InsertThreads from the engine before calling this
-	compute, emptyScratch, err := r.fillStaging(ctx, t, t.Incremental.Stages, staging, colList, only, r.InsertThreads)
+	compute, emptyScratch, err := r.fillStaging(ctx, t, t.Incremental.Stages, staging, colList, only, threads)
 	if err != nil {
 		return true, nil, err
 	}

@@ -72,8 +72,10 @@ func (t Transform) insertInto(staging, colList, sql string, threads int) string 
 	return stmt
 }
 
-// Runner runs transforms against one warehouse, one at a time (the staging
-// twins are shared).
+// Runner runs transforms against one warehouse. Different transforms may
+// run at once, but not two runs of one transform (they share its staging
+// twin and scratch tables), nor two incremental runs (they share
+// transform_dirty).
 type Runner struct {
 	DB     *warehouse.DB
 	Config Config
@@ -81,11 +83,32 @@ type Runner struct {
 	// InsertThreads is how many threads the engine writes a transform's
 	// rows with; 0: as many as its max_threads (its cores), read once.
 	InsertThreads int
-	mu            sync.Mutex
+
+	mu    sync.Mutex             // guards InsertThreads and locks
+	locks map[string]*sync.Mutex // a transform's runs, one at a time
+	dirty sync.Mutex             // held by an incremental run: transform_dirty
 }
 
-// insertThreads is InsertThreads, read from the engine when 0 (r.mu held).
+// lock takes the lock of t's runs and returns its release.
+func (r *Runner) lock(t Transform) func() {
+	r.mu.Lock()
+	if r.locks == nil {
+		r.locks = map[string]*sync.Mutex{}
+	}
+	l := r.locks[t.Name]
+	if l == nil {
+		l = new(sync.Mutex)
+		r.locks[t.Name] = l
+	}
+	r.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+// insertThreads is InsertThreads, read from the engine when 0.
 func (r *Runner) insertThreads(ctx context.Context) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.InsertThreads > 0 {
 		return r.InsertThreads, nil
 	}
@@ -157,8 +180,7 @@ func (r *Runner) RunIncremental(ctx context.Context, t Transform, from, to, asOf
 }
 
 func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time, dryRun, tryIncremental bool) (Result, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.lock(t)()
 	res := Result{Transform: t.Name}
 	if err := CheckDatabase(r.DB.Database); err != nil {
 		return res, err
@@ -223,7 +245,7 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 	insert := t.insertInto(staging, colList, sql, threads)
 
 	if tryIncremental && !dryRun {
-		handled, redo, err := r.incremental(ctx, t, sql, asOf, colList, &res, exec, count)
+		handled, redo, err := r.incremental(ctx, t, sql, asOf, colList, threads, &res, exec, count)
 		if handled || err != nil {
 			return res, err
 		}

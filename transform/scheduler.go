@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,6 +28,10 @@ type Scheduler struct {
 	// After, if set, runs after each tick's transforms with the tick's
 	// evaluation instant (the alert rules hook in here).
 	After func(ctx context.Context, asOf time.Time) error
+	// Lanes is how many transforms a tick runs at once (2; backfills run
+	// one at a time), each as soon as the transforms whose tables it reads
+	// are done, and one incremental run at a time.
+	Lanes int
 }
 
 func (s *Scheduler) now() time.Time {
@@ -62,7 +68,11 @@ func (s *Scheduler) Tick(ctx context.Context, t time.Time, missed int, dryRun bo
 	asOf := s.localDay(eval)
 	days := max(1, s.RecomputeDays)
 	from := asOf.AddDate(0, 0, -(days - 1))
-	rep, err := s.run(ctx, All, from, asOf, asOf, t, missed, dryRun, !dryRun, nil)
+	lanes := s.Lanes
+	if lanes == 0 {
+		lanes = 2
+	}
+	rep, err := s.run(ctx, All, from, asOf, asOf, t, missed, dryRun, !dryRun, nil, lanes)
 	if err == nil && !dryRun && s.After != nil {
 		err = s.After(ctx, eval)
 	}
@@ -72,21 +82,43 @@ func (s *Scheduler) Tick(ctx context.Context, t time.Time, missed int, dryRun bo
 // Backfill recomputes [from, to] month by month, oldest first, then the
 // whole-table state as of to; progress goes to w (a terminal gets a bar).
 func (s *Scheduler) Backfill(ctx context.Context, from, to time.Time, dryRun bool, w io.Writer) (Report, error) {
-	return s.run(ctx, All, from, to, to, s.now(), 0, dryRun, false, w)
+	return s.run(ctx, All, from, to, to, s.now(), 0, dryRun, false, w, 1)
 }
 
-func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, asOf, scheduled time.Time, missed int, dryRun, incremental bool, progress io.Writer) (Report, error) {
+func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, asOf, scheduled time.Time, missed int, dryRun, incremental bool,
+	progress io.Writer, lanes int) (Report, error) {
 	rep := Report{RunID: uuid.NewString()}
 	start := time.Now()
 	months := monthsOf(from, to)
 	// Transform by transform, in dependency order, each over the whole
-	// window (whole-table state first, since monthly transforms read it):
-	// a month's risk sees every month's flags and weekly CUSUM before it.
+	// window: a month's risk sees every month's flags and weekly CUSUM
+	// before it. One lane runs the whole-table state first, since monthly
+	// transforms read it; lanes start each transform after those whose
+	// tables it reads, in the order of All (petition_flags early: risk_daily
+	// and repeat_monthly wait for it).
+	var order []Transform
+	for _, t := range transforms {
+		if t.Scope == Whole || lanes > 1 && len(months) > 0 {
+			order = append(order, t)
+		}
+	}
+	for _, t := range transforms {
+		if t.Scope == Monthly && len(months) > 0 && lanes == 1 {
+			order = append(order, t)
+		}
+	}
 	steps := len(transforms)
+	var mu sync.Mutex // guards done, rep.Results and the bar
 	done := 0
 	bar := newProgress(progress, steps)
-	runOne := func(t Transform, f, tt time.Time) error {
+	runOne := func(t Transform) error {
+		f, tt := from, to
+		if t.Scope == Monthly {
+			f, tt = months[0], months[len(months)-1].AddDate(0, 1, -1)
+		}
+		mu.Lock()
 		bar.show(done, t.Name)
+		mu.Unlock()
 		began := time.Now()
 		run := s.Runner.Run
 		if incremental {
@@ -95,33 +127,108 @@ func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, a
 			}
 		}
 		res, err := run(ctx, t, f, tt, asOf, dryRun)
-		done++
 		if !dryRun {
 			s.record(ctx, rep.RunID, t, f, tt, scheduled, began, res.Rows, missed, err)
 		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
 		if err != nil {
 			return err
 		}
 		rep.Results = append(rep.Results, res)
 		return nil
 	}
-	for _, t := range transforms {
-		if t.Scope == Whole {
-			if err := runOne(t, from, to); err != nil {
-				return rep, err
-			}
-		}
-	}
-	for _, t := range transforms {
-		if t.Scope == Monthly && len(months) > 0 {
-			if err := runOne(t, months[0], months[len(months)-1].AddDate(0, 1, -1)); err != nil {
-				return rep, err
-			}
-		}
+	if err := runLanes(order, max(1, lanes), runOne); err != nil {
+		return rep, err
 	}
 	bar.finish(steps)
 	rep.Elapsed = time.Since(start)
 	return rep, nil
+}
+
+// runLanes runs the transforms, in order, up to lanes at once: each when
+// the transforms before it whose tables it reads have ended, and an
+// incremental one only while no other runs (they share transform_dirty;
+// the Runner enforces it too). The first error stops it starting more; it
+// returns once the running ones end.
+func runLanes(order []Transform, lanes int, run func(Transform) error) error {
+	reads := dependencies(order)
+	var mu sync.Mutex
+	wake := sync.NewCond(&mu)
+	ended := map[string]bool{}
+	started := make([]bool, len(order))
+	running, incRunning := 0, false
+	var firstErr error
+	mu.Lock()
+	defer mu.Unlock()
+	for len(ended) < len(order) && (firstErr == nil || running > 0) {
+		next := -1
+		if firstErr == nil && running < lanes {
+		pick:
+			for i, t := range order {
+				if started[i] || (t.Incremental != nil && incRunning) {
+					continue
+				}
+				for _, d := range reads[t.Name] {
+					if !ended[d] {
+						continue pick
+					}
+				}
+				next = i
+				break
+			}
+		}
+		if next < 0 {
+			wake.Wait()
+			continue
+		}
+		t := order[next]
+		started[next] = true
+		running++
+		inc := t.Incremental != nil
+		incRunning = incRunning || inc
+		go func() {
+			err := run(t)
+			mu.Lock()
+			running--
+			if inc {
+				incRunning = false
+			}
+			ended[t.Name] = true
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			wake.Broadcast()
+			mu.Unlock()
+		}()
+	}
+	return firstErr
+}
+
+// tableRef finds the tables a transform's SQL names: {{.DB}}.name.
+var tableRef = regexp.MustCompile(`\{\{\.DB\}\}\.(\w+)`)
+
+// dependencies maps each transform to the transforms before it in order
+// whose tables its SQL (or its dirty-key SQL) reads.
+func dependencies(order []Transform) map[string][]string {
+	deps := map[string][]string{}
+	for i, t := range order {
+		text := t.SQL
+		if t.Incremental != nil {
+			text += t.Incremental.Dirty + t.Incremental.Span
+		}
+		names := map[string]bool{}
+		for _, m := range tableRef.FindAllStringSubmatch(text, -1) {
+			names[m[1]] = true
+		}
+		for _, u := range order[:i] {
+			if names[u.Name] {
+				deps[t.Name] = append(deps[t.Name], u.Name)
+			}
+		}
+	}
+	return deps
 }
 
 // record writes a transform_runs row; failing to is logged, not fatal.

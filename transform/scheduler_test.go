@@ -2,9 +2,11 @@ package transform
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -59,4 +61,59 @@ func TestTickWindowRunsAndDryRun(t *testing.T) {
 	f.expect(`SELECT count(), uniqExact(transform), min(window_from), max(window_to), any(missed_runs), countIf(error != ''),
 		toString(any(scheduled_for)) FROM transform_runs`,
 		"13\t13\t2026-06-01\t2026-06-30\t2\t0\t2026-07-01 00:00:10.000")
+}
+
+// TestRunLanes: two lanes run every transform once, each after the ones
+// whose tables it reads, never two incremental ones at once, and both lanes
+// busy at some point; an error stops new starts.
+func TestRunLanes(t *testing.T) {
+	order := All
+	reads := dependencies(order)
+	if got := strings.Join(reads["risk_daily"], ","); got != "daily_counts,petition_flags,hotspot_weekly" {
+		t.Fatalf("risk_daily reads %q", got)
+	}
+	var mu sync.Mutex
+	ended := map[string]bool{}
+	running, inc, most := 0, 0, 0
+	run := func(tr Transform) error {
+		mu.Lock()
+		for _, d := range reads[tr.Name] {
+			if !ended[d] {
+				t.Errorf("%s started before %s ended", tr.Name, d)
+			}
+		}
+		running++
+		most = max(most, running)
+		if tr.Incremental != nil {
+			if inc++; inc > 1 {
+				t.Errorf("%s ran beside another incremental transform", tr.Name)
+			}
+		}
+		mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+		mu.Lock()
+		running--
+		if tr.Incremental != nil {
+			inc--
+		}
+		ended[tr.Name] = true
+		mu.Unlock()
+		return nil
+	}
+	if err := runLanes(order, 2, run); err != nil {
+		t.Fatal(err)
+	}
+	if len(ended) != len(order) || most != 2 {
+		t.Fatalf("%d of %d transforms ran, at most %d at once", len(ended), len(order), most)
+	}
+	ended = map[string]bool{}
+	err := runLanes(order, 2, func(tr Transform) error {
+		if tr.Name == "case_status" {
+			return errors.New("boom")
+		}
+		return run(tr)
+	})
+	if err == nil || err.Error() != "boom" || ended["unit_monthly"] {
+		t.Fatalf("after case_status failed: %v, unit_monthly ran: %v", err, ended["unit_monthly"])
+	}
 }
