@@ -75,7 +75,7 @@ var Migrations = []Migration{
 			}
 			return out
 		}},
-	{13, "case_status ordered by the month of active_until first, with each month's latest evaluation (its rows are kept, active in every month, until the next case_status run recomputes them)",
+	{13, "case_status ordered by the month of active_until first, with each month's latest evaluation (its rows are kept, active in every month, until the next case_status run recomputes them all)",
 		func(t Target) []string {
 			var out []string
 			for _, tb := range withStaging(caseStatusTable) {
@@ -83,6 +83,9 @@ var Migrations = []Migration{
 					"evaluated_months": "[]", "evaluated_satisfaction": "[]", "active_until": "toDate('2149-06-06')"})...)
 				out = append(out, tb.PatchUpdatesSQL(t))
 			}
-			return out
+			// An empty fingerprint makes the next run a full one, whatever
+			// the SQL it last ran: the copied rows lack their evaluations.
+			return append(out, fmt.Sprintf("INSERT INTO %s.%s (transform, as_of, watermark, fingerprint, updated_at) "+
+				"SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3)", quoteIdent(t.Database), quoteIdent("transform_state")))
 		}},
 }

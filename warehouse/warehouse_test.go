@@ -505,7 +505,7 @@ func TestPetitionsKeyHash(t *testing.T) {
 
 // TestCaseStatusRebuilt: migration 13 orders a case_status created before
 // it by the month of active_until first and keeps its rows, each active in every month
-// until the next case_status run recomputes it.
+// until the next case_status run, a full one, recomputes it.
 func TestCaseStatusRebuilt(t *testing.T) {
 	db := whtest.Open(t, whtest.NewDatabase(t))
 	ctx := context.Background()
@@ -533,6 +533,11 @@ func TestCaseStatusRebuilt(t *testing.T) {
 	}
 	if got := whtest.Uint(t, db, "SELECT count() FROM system.tables WHERE database = {db:String} AND name LIKE '%rebuilt%'", clickhouse.Named("db", db.Database)); got != 0 {
 		t.Fatalf("%d twin tables left", got)
+	}
+	// The next case_status run is a full one (its state has no fingerprint).
+	if got := whtest.Uint(t, db, "SELECT count() FROM "+db.Table("transform_state")+
+		" WHERE transform = 'case_status' AND fingerprint = '' AND updated_at = (SELECT max(updated_at) FROM "+db.Table("transform_state")+")"); got == 0 {
+		t.Fatal("case_status' last state keeps a fingerprint")
 	}
 }
 

@@ -1206,3 +1206,5 @@ ENGINE = Distributed('xf_cluster', 'xfwatch', 'case_status_staging_local', cityH
 
 ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
+INSERT INTO `xfwatch`.`transform_state` (transform, as_of, watermark, fingerprint, updated_at) SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3);
+

@@ -1063,3 +1063,5 @@ DROP TABLE IF EXISTS `xfwatch`.`case_status_staging_rebuilt`;
 
 ALTER TABLE `xfwatch`.`case_status_staging` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
+INSERT INTO `xfwatch`.`transform_state` (transform, as_of, watermark, fingerprint, updated_at) SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3);
+
