@@ -75,6 +75,10 @@ func TestRunLanes(t *testing.T) {
 	var mu sync.Mutex
 	ended := map[string]bool{}
 	running, inc, most := 0, 0, 0
+	// daily_counts, the first, ends only once a second transform has
+	// started beside it (or after 10 s): the lanes are then both busy
+	// whatever the machine's scheduling.
+	second := make(chan struct{})
 	run := func(tr Transform) error {
 		mu.Lock()
 		for _, d := range reads[tr.Name] {
@@ -83,14 +87,26 @@ func TestRunLanes(t *testing.T) {
 			}
 		}
 		running++
-		most = max(most, running)
+		if most = max(most, running); running == 2 {
+			select {
+			case <-second:
+			default:
+				close(second)
+			}
+		}
 		if tr.Incremental != nil {
 			if inc++; inc > 1 {
 				t.Errorf("%s ran beside another incremental transform", tr.Name)
 			}
 		}
 		mu.Unlock()
-		time.Sleep(5 * time.Millisecond)
+		if tr.Name == "daily_counts" {
+			select {
+			case <-second:
+			case <-time.After(10 * time.Second):
+			}
+		}
+		time.Sleep(time.Millisecond)
 		mu.Lock()
 		running--
 		if tr.Incremental != nil {
@@ -107,6 +123,8 @@ func TestRunLanes(t *testing.T) {
 		t.Fatalf("%d of %d transforms ran, at most %d at once", len(ended), len(order), most)
 	}
 	ended = map[string]bool{}
+	second = make(chan struct{})
+	close(second)
 	err := runLanes(order, 2, func(tr Transform) error {
 		if tr.Name == "case_status" {
 			return errors.New("boom")
