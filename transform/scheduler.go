@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -96,16 +97,17 @@ func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, a
 	// transforms read it; lanes start each transform after those whose
 	// tables it reads, in the order of All (petition_flags early: risk_daily
 	// and repeat_monthly wait for it).
-	var order []Transform
+	var whole, monthly []Transform
 	for _, t := range transforms {
-		if t.Scope == Whole || lanes > 1 && len(months) > 0 {
-			order = append(order, t)
+		if t.Scope == Whole {
+			whole = append(whole, t)
+		} else if len(months) > 0 {
+			monthly = append(monthly, t)
 		}
 	}
-	for _, t := range transforms {
-		if t.Scope == Monthly && len(months) > 0 && lanes == 1 {
-			order = append(order, t)
-		}
+	order := append(whole, monthly...)
+	if lanes > 1 {
+		order = slices.DeleteFunc(slices.Clone(transforms), func(t Transform) bool { return t.Scope == Monthly && len(months) == 0 })
 	}
 	steps := len(transforms)
 	var mu sync.Mutex // guards done, rep.Results and the bar

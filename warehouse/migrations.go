@@ -21,6 +21,16 @@ func createTables(tables ...Table) func(Target) []string {
 	}
 }
 
+// patchUpdates lets the tables and their staging twins take patch-part
+// deletes (Table.PatchUpdatesSQL).
+func patchUpdates(t Target, tables ...Table) []string {
+	var out []string
+	for _, tb := range withStaging(tables...) {
+		out = append(out, tb.PatchUpdatesSQL(t))
+	}
+	return out
+}
+
 // Migrations is the schema history, oldest first. Append; never edit a
 // migration that has shipped.
 var Migrations = []Migration{
@@ -46,11 +56,8 @@ var Migrations = []Migration{
 		createTables(assessmentScoresTable, assessmentBulletinsTable)},
 	{8, "incremental ticks: transform_state, transform_dirty; daily_counts for the hotspot transforms; patch-part deletes on the incremental tables",
 		func(t Target) []string {
-			out := createTables(append(withStaging(dailyCountsTable), transformStateTable, transformDirtyTable)...)(t)
-			for _, tb := range withStaging(dailyCountsTable, petitionFlagsTable, keyHistoryTable, caseStatusTable) {
-				out = append(out, tb.PatchUpdatesSQL(t))
-			}
-			return out
+			return append(createTables(append(withStaging(dailyCountsTable), transformStateTable, transformDirtyTable)...)(t),
+				patchUpdates(t, dailyCountsTable, petitionFlagsTable, keyHistoryTable, caseStatusTable)...)
 		}},
 	{9, "petition_flags without its copy of the petitioner's pseudonym (petitions has it; sharded by case on a cluster)",
 		func(t Target) []string {
@@ -69,11 +76,7 @@ var Migrations = []Migration{
 		}},
 	{12, "weekly_counts: daily_counts by week, for hotspot_weekly (filled by the next transform run)",
 		func(t Target) []string {
-			out := createTables(withStaging(weeklyCountsTable)...)(t)
-			for _, tb := range withStaging(weeklyCountsTable) {
-				out = append(out, tb.PatchUpdatesSQL(t))
-			}
-			return out
+			return append(createTables(withStaging(weeklyCountsTable)...)(t), patchUpdates(t, weeklyCountsTable)...)
 		}},
 	{13, "case_status ordered by the month of active_until first, with each month's latest evaluation (its rows are kept, active in every month, until the next case_status run recomputes them all)",
 		func(t Target) []string {
@@ -81,8 +84,8 @@ var Migrations = []Migration{
 			for _, tb := range withStaging(caseStatusTable) {
 				out = append(out, tb.RebuildSQL(t, map[string]string{
 					"evaluated_months": "[]", "evaluated_satisfaction": "[]", "active_until": "toDate('2149-06-06')"})...)
-				out = append(out, tb.PatchUpdatesSQL(t))
 			}
+			out = append(out, patchUpdates(t, caseStatusTable)...)
 			// An empty fingerprint makes the next run a full one, whatever
 			// the SQL it last ran: the copied rows lack their evaluations.
 			return append(out, fmt.Sprintf("INSERT INTO %s.%s (transform, as_of, watermark, fingerprint, updated_at) "+

@@ -418,11 +418,7 @@ func TestPrepareInsertSendsLowCardinalityAsPlain(t *testing.T) {
 // rows and loses the column in migration 9, which can run again; a
 // patch-part delete still works on the table after it.
 func TestPetitionFlagsLoseTheKey(t *testing.T) {
-	db := whtest.Open(t, whtest.NewDatabase(t))
-	ctx := context.Background()
-	if _, err := warehouse.Migrate(ctx, db, quiet); err != nil {
-		t.Fatal(err)
-	}
+	db, ctx := migratedDB(t)
 	for _, tb := range []string{"petition_flags", "petition_flags_staging"} {
 		if err := db.Exec(ctx, "ALTER TABLE "+db.Table(tb)+" ADD COLUMN petitioner_key String AFTER receiving_level"); err != nil {
 			t.Fatal(err)
@@ -466,11 +462,7 @@ func TestPetitionFlagsLoseTheKey(t *testing.T) {
 // computed at each read — and the engine computes it for new rows and
 // keeps it in step when a key is rewritten (as a key rotation does).
 func TestPetitionsKeyHash(t *testing.T) {
-	db := whtest.Open(t, whtest.NewDatabase(t))
-	ctx := context.Background()
-	if _, err := warehouse.Migrate(ctx, db, quiet); err != nil {
-		t.Fatal(err)
-	}
+	db, ctx := migratedDB(t)
 	if err := db.Exec(ctx, "ALTER TABLE "+db.Table("petitions")+" DROP COLUMN key_hash"); err != nil {
 		t.Fatal(err)
 	}
@@ -507,11 +499,7 @@ func TestPetitionsKeyHash(t *testing.T) {
 // it by the month of active_until first and keeps its rows, each active in every month
 // until the next case_status run, a full one, recomputes it.
 func TestCaseStatusRebuilt(t *testing.T) {
-	db := whtest.Open(t, whtest.NewDatabase(t))
-	ctx := context.Background()
-	if _, err := warehouse.Migrate(ctx, db, quiet); err != nil {
-		t.Fatal(err)
-	}
+	db, ctx := migratedDB(t)
 	cs := db.Table("case_status")
 	for _, stmt := range []string{
 		"DROP TABLE " + cs,
@@ -539,6 +527,17 @@ func TestCaseStatusRebuilt(t *testing.T) {
 		" WHERE transform = 'case_status' AND fingerprint = '' AND updated_at = (SELECT max(updated_at) FROM "+db.Table("transform_state")+")"); got == 0 {
 		t.Fatal("case_status' last state keeps a fingerprint")
 	}
+}
+
+// migratedDB is a new database with every migration applied.
+func migratedDB(t *testing.T) (*warehouse.DB, context.Context) {
+	t.Helper()
+	db := whtest.Open(t, whtest.NewDatabase(t))
+	ctx := context.Background()
+	if _, err := warehouse.Migrate(ctx, db, quiet); err != nil {
+		t.Fatal(err)
+	}
+	return db, ctx
 }
 
 // rerunMigration runs migration v's statements on db twice, as a migration

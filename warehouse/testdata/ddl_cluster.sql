@@ -1153,8 +1153,6 @@ COMMENT '办理: status and statutory clocks per petition, from events in any or
 CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status` ON CLUSTER `xf_cluster` AS `xfwatch`.`case_status_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'case_status_local', cityHash64(case_id));
 
-ALTER TABLE `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
-
 DROP TABLE IF EXISTS `xfwatch`.`case_status_staging` ON CLUSTER `xf_cluster` SYNC;
 
 DROP TABLE IF EXISTS `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` SYNC;
@@ -1203,6 +1201,8 @@ COMMENT 'staging twin of case_status (transforms only)';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`case_status_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'case_status_staging_local', cityHash64(case_id));
+
+ALTER TABLE `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
 ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 

@@ -1009,8 +1009,6 @@ EXCHANGE TABLES `xfwatch`.`case_status_rebuilt` AND `xfwatch`.`case_status`;
 
 DROP TABLE IF EXISTS `xfwatch`.`case_status_rebuilt`;
 
-ALTER TABLE `xfwatch`.`case_status` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
-
 DROP TABLE IF EXISTS `xfwatch`.`case_status_staging_rebuilt`;
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging_rebuilt`
@@ -1060,6 +1058,8 @@ INSERT INTO `xfwatch`.`case_status_staging_rebuilt` (`case_id`, `as_of`, `receiv
 EXCHANGE TABLES `xfwatch`.`case_status_staging_rebuilt` AND `xfwatch`.`case_status_staging`;
 
 DROP TABLE IF EXISTS `xfwatch`.`case_status_staging_rebuilt`;
+
+ALTER TABLE `xfwatch`.`case_status` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
 ALTER TABLE `xfwatch`.`case_status_staging` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
