@@ -38,6 +38,8 @@ type Incremental struct {
 	// Span, for a Monthly transform, is a template SELECT of the first day
 	// of the dirty rows and the day after the last: the window its SQL
 	// ({from:Date}, {to:Date}) is run over, restricted to the dirty keys.
+	// Every row the table holds for a dirty key must be dated in it: the
+	// old rows are deleted from its months only.
 	Span string
 	// Stages names CTEs of the SQL restricted to the dirty keys that an
 	// incremental run computes first, each into a scratch table (as
@@ -231,6 +233,7 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 	// (for a monthly table, over the dirty rows' days too) should this run
 	// stop before its insert.
 	mark := interrupted
+	within := ""
 	if t.Scope == Monthly {
 		span, err := render(t.Name+" span", t.Incremental.Span, vars)
 		if err != nil {
@@ -242,6 +245,12 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 		}
 		params["from"], params["to"] = day(lo), day(hi)
 		mark += " " + day(lo) + " " + day(hi.AddDate(0, 0, -1))
+		// The dirty keys' rows are all dated in the span (their records
+		// are), so the delete reads only its months' partitions (the
+		// partition ID of a monthly table is its month, as REPLACE PARTITION
+		// assumes): petition_flags' delete at 10M records 0.22–0.29 →
+		// 0.05–0.07 s.
+		within = " AND _partition_id BETWEEN '" + lo.Format("200601") + "' AND '" + hi.AddDate(0, 0, -1).Format("200601") + "'"
 	}
 	staging := r.DB.Table(t.Name + "_staging")
 	compute, emptyScratch, err := r.fillStaging(ctx, t, t.Incremental.Stages, staging, colList, only, threads)
@@ -261,7 +270,7 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 	}
 	if err := exec(params,
 		// A patch part, not a mutation (migration 8 enabled them).
-		"DELETE FROM "+target+" WHERE "+t.Incremental.Key+" IN (SELECT key FROM "+dirty+")"+
+		"DELETE FROM "+target+" WHERE "+t.Incremental.Key+" IN (SELECT key FROM "+dirty+")"+within+
 			" SETTINGS lightweight_delete_mode = 'lightweight_update'",
 		"INSERT INTO "+target+" ("+colList+") SELECT "+colList+" FROM "+staging,
 		"TRUNCATE TABLE "+staging, "TRUNCATE TABLE "+dirty); err != nil {
