@@ -91,4 +91,12 @@ var Migrations = []Migration{
 			return append(out, fmt.Sprintf("INSERT INTO %s.%s (transform, as_of, watermark, fingerprint, updated_at) "+
 				"SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3)", quoteIdent(t.Database), quoteIdent("transform_state")))
 		}},
+	{14, "every indicator table and its staging twin carry the table's comment (a full run exchanges the two, comments included)",
+		func(t Target) []string {
+			var out []string
+			for _, tb := range withStaging(transformTables()...) {
+				out = append(out, tb.CommentSQL(t))
+			}
+			return out
+		}},
 }

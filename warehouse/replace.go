@@ -19,7 +19,7 @@ func init() {
 		transformRunsTable, transformStateTable, transformDirtyTable, alertsTable, alertLogTable, alertOutboxTable} {
 		tables[tb.Name] = tb
 	}
-	for _, tb := range withStaging(slices.Concat(IndicatorTables, []Table{dailyCountsTable, weeklyCountsTable})...) {
+	for _, tb := range withStaging(transformTables()...) {
 		tables[tb.Name] = tb
 	}
 }

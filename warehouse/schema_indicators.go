@@ -1,5 +1,7 @@
 package warehouse
 
+import "slices"
+
 // Indicator tables, written by package transform. Each has a "<name>_staging"
 // twin: a transform fills the twin and swaps it in (REPLACE PARTITION per
 // month, or EXCHANGE TABLES for whole-table state), so that re-running a
@@ -331,12 +333,22 @@ var (
 var IndicatorTables = []Table{hotspotDailyTable, hotspotWeeklyTable, riskDailyTable, petitionFlagsTable,
 	repeatMonthlyTable, threeVisitsTable, keyHistoryTable, atRiskTable, caseStatusTable, unitMonthlyTable, zeroReportTable}
 
+// transformTables are every table a transform writes: IndicatorTables
+// (created by migration 4) and the two added since.
+func transformTables() []Table {
+	return append(slices.Clone(IndicatorTables), dailyCountsTable, weeklyCountsTable)
+}
+
+// withStaging lists each table and its staging twin. The twin has the
+// table's comment: a full run exchanges the two, comments included, so a
+// comment of its own would have become the table's after every other run
+// (until migration 14 the indicator tables said "staging twin of …" half
+// the time). Its name says what it is.
 func withStaging(tables ...Table) []Table {
 	var out []Table
 	for _, t := range tables {
 		s := t
 		s.Name = t.Name + "_staging"
-		s.Comment = "staging twin of " + t.Name + " (transforms only)"
 		out = append(out, t, s)
 	}
 	return out

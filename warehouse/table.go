@@ -129,6 +129,13 @@ func (tb Table) PatchUpdatesSQL(target Target) string {
 		quoteIdent(target.Database), quoteIdent(target.LocalName(tb.Name)), target.onCluster())
 }
 
+// CommentSQL returns the statement that sets the table's comment to tb's
+// (the local table's, on a cluster).
+func (tb Table) CommentSQL(target Target) string {
+	return fmt.Sprintf("ALTER TABLE %s.%s%s MODIFY COMMENT %s",
+		quoteIdent(target.Database), quoteIdent(target.LocalName(tb.Name)), target.onCluster(), quoteString(tb.Comment))
+}
+
 // AddColumnsSQL returns idempotent statements that add tb's named columns
 // to a table created before they existed (the local table and, on a
 // cluster, the Distributed table over it).

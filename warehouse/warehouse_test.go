@@ -155,6 +155,11 @@ func TestEveryColumnTypeRoundTrips(t *testing.T) {
 			values[i], dests[i] = sample(t, c.typ, c.name)
 			types[c.typ] = true
 		}
+		// The row read back must be the sample: migrations write some
+		// tables' first rows (transform_state's, since migration 13).
+		if err := db.Exec(ctx, "TRUNCATE TABLE "+db.Table(tb)); err != nil {
+			t.Fatalf("%s: %v", tb, err)
+		}
 		batch, err := db.PrepareBatch(ctx, "INSERT INTO "+db.Table(tb)+" ("+strings.Join(names, ", ")+")")
 		if err != nil {
 			t.Fatalf("%s: %v", tb, err)
@@ -526,6 +531,57 @@ func TestCaseStatusRebuilt(t *testing.T) {
 	if got := whtest.Uint(t, db, "SELECT count() FROM "+db.Table("transform_state")+
 		" WHERE transform = 'case_status' AND fingerprint = '' AND updated_at = (SELECT max(updated_at) FROM "+db.Table("transform_state")+")"); got == 0 {
 		t.Fatal("case_status' last state keeps a fingerprint")
+	}
+}
+
+// TestTwinsKeepTheTableComment: a full run exchanges a table with its
+// staging twin, comments included, so the twin carries the table's comment;
+// migration 14 mends warehouses whose twins had one of their own.
+func TestTwinsKeepTheTableComment(t *testing.T) {
+	db, ctx := migratedDB(t)
+	comment := func(name string) string {
+		t.Helper()
+		var c string
+		if err := db.QueryRow(ctx, "SELECT comment FROM system.tables WHERE database = {db:String} AND name = {n:String}",
+			clickhouse.Named("db", db.Database), clickhouse.Named("n", name)).Scan(&c); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return c
+	}
+	// The staging twins' old comment was "staging twin of <name> (transforms only)".
+	wrong := func() uint64 {
+		return whtest.Uint(t, db, "SELECT count() FROM system.tables AS a, system.tables AS b "+
+			"WHERE a.database = {db:String} AND b.database = {db:String} AND b.name = a.name || '_staging' "+
+			"AND (a.comment != b.comment OR a.comment LIKE 'staging twin%')", clickhouse.Named("db", db.Database))
+	}
+	if n := wrong(); n != 0 {
+		t.Fatalf("%d tables and their twins differ in comment after migrating", n)
+	}
+	want := comment("key_history")
+	exchange := "EXCHANGE TABLES " + db.Table("key_history_staging") + " AND " + db.Table("key_history")
+	if err := db.Exec(ctx, exchange); err != nil {
+		t.Fatal(err)
+	}
+	if got := comment("key_history"); got != want || !strings.HasPrefix(got, "per petitioner key") {
+		t.Fatalf("after an exchange key_history says %q, want %q", got, want)
+	}
+	for _, stmt := range []string{
+		"ALTER TABLE " + db.Table("case_status_staging") + " MODIFY COMMENT 'staging twin of case_status (transforms only)'",
+		"EXCHANGE TABLES " + db.Table("case_status_staging") + " AND " + db.Table("case_status"),
+	} {
+		if err := db.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := wrong(); n != 1 {
+		t.Fatalf("%d tables differ from their twins before migration 14, want case_status", n)
+	}
+	rerunMigration(t, ctx, db, 14)
+	if n := wrong(); n != 0 {
+		t.Fatalf("%d tables and their twins differ in comment after migration 14", n)
+	}
+	if got := comment("case_status"); !strings.HasPrefix(got, "办理") {
+		t.Fatalf("case_status says %q", got)
 	}
 }
 

@@ -292,7 +292,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`hotspot_daily_staging_local` ON CLUSTER `x
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/hotspot_daily_staging_local', '{replica}')
 PARTITION BY toYYYYMM(day)
 ORDER BY (region_level, region, category, source, day)
-COMMENT 'staging twin of hotspot_daily (transforms only)';
+COMMENT '热点: daily counts per county and township × category, EARS C1/C2/C3, risk';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`hotspot_daily_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`hotspot_daily_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'hotspot_daily_staging_local', cityHash64(region));
@@ -334,7 +334,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`hotspot_weekly_staging_local` ON CLUSTER `
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/hotspot_weekly_staging_local', '{replica}')
 PARTITION BY toYYYYMM(week)
 ORDER BY (region_level, region, category, source, week)
-COMMENT 'staging twin of hotspot_weekly (transforms only)';
+COMMENT '热点: weekly counts with a seasonal Poisson CUSUM';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`hotspot_weekly_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`hotspot_weekly_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'hotspot_weekly_staging_local', cityHash64(region));
@@ -394,7 +394,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`risk_daily_staging_local` ON CLUSTER `xf_c
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/risk_daily_staging_local', '{replica}')
 PARTITION BY toYYYYMM(day)
 ORDER BY (region_level, region, category, day)
-COMMENT 'staging twin of risk_daily (transforms only)';
+COMMENT 'risk score 0-100 per region × category cell and day, with its parts (see docs/INDICATORS.md)';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`risk_daily_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`risk_daily_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'risk_daily_staging_local', cityHash64(region));
@@ -444,7 +444,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags_staging_local` ON CLUSTER `
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/petition_flags_staging_local', '{replica}')
 PARTITION BY toYYYYMM(received_at)
 ORDER BY (county_code, received_at, case_id)
-COMMENT 'staging twin of petition_flags (transforms only)';
+COMMENT 'per petition: 重复访, 越级访, 集体访, 三访 type, hotline escalation';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`petition_flags_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'petition_flags_staging_local', cityHash64(case_id));
@@ -482,7 +482,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`repeat_monthly_staging_local` ON CLUSTER `
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/repeat_monthly_staging_local', '{replica}')
 PARTITION BY toYYYYMM(month)
 ORDER BY (region_level, region, month)
-COMMENT 'staging twin of repeat_monthly (transforms only)';
+COMMENT '重复访 rate per region × month';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`repeat_monthly_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`repeat_monthly_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'repeat_monthly_staging_local', rand());
@@ -518,7 +518,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`three_visits_monthly_staging_local` ON CLU
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/three_visits_monthly_staging_local', '{replica}')
 PARTITION BY toYYYYMM(month)
 ORDER BY (county_code, type, month)
-COMMENT 'staging twin of three_visits_monthly (transforms only)';
+COMMENT '三访 per county and month, with the same month a year earlier';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`three_visits_monthly_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`three_visits_monthly_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'three_visits_monthly_staging_local', rand());
@@ -562,7 +562,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`key_history_staging_local` ON CLUSTER `xf_
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/key_history_staging_local', '{replica}')
 ORDER BY petitioner_key
-COMMENT 'staging twin of key_history (transforms only)';
+COMMENT 'per petitioner key, as of the last run: visits in 30/90/365 days, highest level reached';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`key_history_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`key_history_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'key_history_staging_local', cityHash64(petitioner_key));
@@ -598,7 +598,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_at_risk_staging_local` ON CLUSTER 
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/hotline_at_risk_staging_local', '{replica}')
 ORDER BY (category, caller_key)
-COMMENT 'staging twin of hotline_at_risk (transforms only)';
+COMMENT 'callers at risk of escalating: >= 3 complaint/report orders in a category in 30 days, unresolved or unsatisfied';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_at_risk_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`hotline_at_risk_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'hotline_at_risk_staging_local', cityHash64(caller_key));
@@ -688,7 +688,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/case_status_staging_local', '{replica}')
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
-COMMENT 'staging twin of case_status (transforms only)';
+COMMENT '办理: status and statutory clocks per petition, from events in any order, as of the last run';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`case_status_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'case_status_staging_local', cityHash64(case_id));
@@ -776,7 +776,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`unit_monthly_staging_local` ON CLUSTER `xf
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/unit_monthly_staging_local', '{replica}')
 PARTITION BY toYYYYMM(month)
 ORDER BY (unit, month)
-COMMENT 'staging twin of unit_monthly (transforms only)';
+COMMENT '办理 rates per unit and month (definitions in docs/INDICATORS.md)';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`unit_monthly_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`unit_monthly_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'unit_monthly_staging_local', rand());
@@ -812,7 +812,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`zero_report_compliance_staging_local` ON C
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/zero_report_compliance_staging_local', '{replica}')
 PARTITION BY toYYYYMM(day)
 ORDER BY (unit, day)
-COMMENT 'staging twin of zero_report_compliance (transforms only)';
+COMMENT '零报告: per unit and day of a sensitive period, whether the required report was filed';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`zero_report_compliance_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`zero_report_compliance_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'zero_report_compliance_staging_local', rand());
@@ -1001,7 +1001,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`daily_counts_staging_local` ON CLUSTER `xf
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/daily_counts_staging_local', '{replica}')
 PARTITION BY toYYYYMM(day)
 ORDER BY (region, category, source, day)
-COMMENT 'staging twin of daily_counts (transforms only)';
+COMMENT 'records per day, county and township × category and source: what the hotspot transforms read instead of the record tables';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`daily_counts_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`daily_counts_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'daily_counts_staging_local', cityHash64(region));
@@ -1095,7 +1095,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`weekly_counts_staging_local` ON CLUSTER `x
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/weekly_counts_staging_local', '{replica}')
 PARTITION BY toYear(week)
 ORDER BY (region, category, source, week)
-COMMENT 'staging twin of weekly_counts (transforms only)';
+COMMENT 'daily_counts summed by week (Monday): what hotspot_weekly reads for its year-ago expectations and CUSUM run-in';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`weekly_counts_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`weekly_counts_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'weekly_counts_staging_local', cityHash64(region));
@@ -1197,7 +1197,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/case_status_staging_local', '{replica}')
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
-COMMENT 'staging twin of case_status (transforms only)';
+COMMENT '办理: status and statutory clocks per petition, from events in any order, as of the last run';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`case_status_staging_local`
 ENGINE = Distributed('xf_cluster', 'xfwatch', 'case_status_staging_local', cityHash64(case_id));
@@ -1207,4 +1207,56 @@ ALTER TABLE `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster` MODIFY SETTING
 ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
 INSERT INTO `xfwatch`.`transform_state` (transform, as_of, watermark, fingerprint, updated_at) SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3);
+
+ALTER TABLE `xfwatch`.`hotspot_daily_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '热点: daily counts per county and township × category, EARS C1/C2/C3, risk';
+
+ALTER TABLE `xfwatch`.`hotspot_daily_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '热点: daily counts per county and township × category, EARS C1/C2/C3, risk';
+
+ALTER TABLE `xfwatch`.`hotspot_weekly_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '热点: weekly counts with a seasonal Poisson CUSUM';
+
+ALTER TABLE `xfwatch`.`hotspot_weekly_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '热点: weekly counts with a seasonal Poisson CUSUM';
+
+ALTER TABLE `xfwatch`.`risk_daily_local` ON CLUSTER `xf_cluster` MODIFY COMMENT 'risk score 0-100 per region × category cell and day, with its parts (see docs/INDICATORS.md)';
+
+ALTER TABLE `xfwatch`.`risk_daily_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT 'risk score 0-100 per region × category cell and day, with its parts (see docs/INDICATORS.md)';
+
+ALTER TABLE `xfwatch`.`petition_flags_local` ON CLUSTER `xf_cluster` MODIFY COMMENT 'per petition: 重复访, 越级访, 集体访, 三访 type, hotline escalation';
+
+ALTER TABLE `xfwatch`.`petition_flags_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT 'per petition: 重复访, 越级访, 集体访, 三访 type, hotline escalation';
+
+ALTER TABLE `xfwatch`.`repeat_monthly_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '重复访 rate per region × month';
+
+ALTER TABLE `xfwatch`.`repeat_monthly_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '重复访 rate per region × month';
+
+ALTER TABLE `xfwatch`.`three_visits_monthly_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '三访 per county and month, with the same month a year earlier';
+
+ALTER TABLE `xfwatch`.`three_visits_monthly_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '三访 per county and month, with the same month a year earlier';
+
+ALTER TABLE `xfwatch`.`key_history_local` ON CLUSTER `xf_cluster` MODIFY COMMENT 'per petitioner key, as of the last run: visits in 30/90/365 days, highest level reached';
+
+ALTER TABLE `xfwatch`.`key_history_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT 'per petitioner key, as of the last run: visits in 30/90/365 days, highest level reached';
+
+ALTER TABLE `xfwatch`.`hotline_at_risk_local` ON CLUSTER `xf_cluster` MODIFY COMMENT 'callers at risk of escalating: >= 3 complaint/report orders in a category in 30 days, unresolved or unsatisfied';
+
+ALTER TABLE `xfwatch`.`hotline_at_risk_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT 'callers at risk of escalating: >= 3 complaint/report orders in a category in 30 days, unresolved or unsatisfied';
+
+ALTER TABLE `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '办理: status and statutory clocks per petition, from events in any order, as of the last run';
+
+ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '办理: status and statutory clocks per petition, from events in any order, as of the last run';
+
+ALTER TABLE `xfwatch`.`unit_monthly_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '办理 rates per unit and month (definitions in docs/INDICATORS.md)';
+
+ALTER TABLE `xfwatch`.`unit_monthly_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '办理 rates per unit and month (definitions in docs/INDICATORS.md)';
+
+ALTER TABLE `xfwatch`.`zero_report_compliance_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '零报告: per unit and day of a sensitive period, whether the required report was filed';
+
+ALTER TABLE `xfwatch`.`zero_report_compliance_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '零报告: per unit and day of a sensitive period, whether the required report was filed';
+
+ALTER TABLE `xfwatch`.`daily_counts_local` ON CLUSTER `xf_cluster` MODIFY COMMENT 'records per day, county and township × category and source: what the hotspot transforms read instead of the record tables';
+
+ALTER TABLE `xfwatch`.`daily_counts_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT 'records per day, county and township × category and source: what the hotspot transforms read instead of the record tables';
+
+ALTER TABLE `xfwatch`.`weekly_counts_local` ON CLUSTER `xf_cluster` MODIFY COMMENT 'daily_counts summed by week (Monday): what hotspot_weekly reads for its year-ago expectations and CUSUM run-in';
+
+ALTER TABLE `xfwatch`.`weekly_counts_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT 'daily_counts summed by week (Monday): what hotspot_weekly reads for its year-ago expectations and CUSUM run-in';
 

@@ -260,7 +260,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`hotspot_daily_staging`
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(day)
 ORDER BY (region_level, region, category, source, day)
-COMMENT 'staging twin of hotspot_daily (transforms only)';
+COMMENT '热点: daily counts per county and township × category, EARS C1/C2/C3, risk';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`hotspot_weekly`
 (
@@ -296,7 +296,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`hotspot_weekly_staging`
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(week)
 ORDER BY (region_level, region, category, source, week)
-COMMENT 'staging twin of hotspot_weekly (transforms only)';
+COMMENT '热点: weekly counts with a seasonal Poisson CUSUM';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`risk_daily`
 (
@@ -350,7 +350,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`risk_daily_staging`
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(day)
 ORDER BY (region_level, region, category, day)
-COMMENT 'staging twin of risk_daily (transforms only)';
+COMMENT 'risk score 0-100 per region × category cell and day, with its parts (see docs/INDICATORS.md)';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags`
 (
@@ -394,7 +394,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags_staging`
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(received_at)
 ORDER BY (county_code, received_at, case_id)
-COMMENT 'staging twin of petition_flags (transforms only)';
+COMMENT 'per petition: 重复访, 越级访, 集体访, 三访 type, hotline escalation';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`repeat_monthly`
 (
@@ -426,7 +426,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`repeat_monthly_staging`
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(month)
 ORDER BY (region_level, region, month)
-COMMENT 'staging twin of repeat_monthly (transforms only)';
+COMMENT '重复访 rate per region × month';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`three_visits_monthly`
 (
@@ -456,7 +456,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`three_visits_monthly_staging`
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(month)
 ORDER BY (county_code, type, month)
-COMMENT 'staging twin of three_visits_monthly (transforms only)';
+COMMENT '三访 per county and month, with the same month a year earlier';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`key_history`
 (
@@ -494,7 +494,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`key_history_staging`
 )
 ENGINE = MergeTree
 ORDER BY petitioner_key
-COMMENT 'staging twin of key_history (transforms only)';
+COMMENT 'per petitioner key, as of the last run: visits in 30/90/365 days, highest level reached';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_at_risk`
 (
@@ -524,7 +524,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_at_risk_staging`
 )
 ENGINE = MergeTree
 ORDER BY (category, caller_key)
-COMMENT 'staging twin of hotline_at_risk (transforms only)';
+COMMENT 'callers at risk of escalating: >= 3 complaint/report orders in a category in 30 days, unresolved or unsatisfied';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status`
 (
@@ -608,7 +608,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging`
 )
 ENGINE = MergeTree
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
-COMMENT 'staging twin of case_status (transforms only)';
+COMMENT '办理: status and statutory clocks per petition, from events in any order, as of the last run';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`unit_monthly`
 (
@@ -690,7 +690,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`unit_monthly_staging`
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(month)
 ORDER BY (unit, month)
-COMMENT 'staging twin of unit_monthly (transforms only)';
+COMMENT '办理 rates per unit and month (definitions in docs/INDICATORS.md)';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`zero_report_compliance`
 (
@@ -720,7 +720,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`zero_report_compliance_staging`
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(day)
 ORDER BY (unit, day)
-COMMENT 'staging twin of zero_report_compliance (transforms only)';
+COMMENT '零报告: per unit and day of a sensitive period, whether the required report was filed';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`transform_runs`
 (
@@ -881,7 +881,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`daily_counts_staging`
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(day)
 ORDER BY (region, category, source, day)
-COMMENT 'staging twin of daily_counts (transforms only)';
+COMMENT 'records per day, county and township × category and source: what the hotspot transforms read instead of the record tables';
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`transform_state`
 (
@@ -953,7 +953,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`weekly_counts_staging`
 ENGINE = MergeTree
 PARTITION BY toYear(week)
 ORDER BY (region, category, source, week)
-COMMENT 'staging twin of weekly_counts (transforms only)';
+COMMENT 'daily_counts summed by week (Monday): what hotspot_weekly reads for its year-ago expectations and CUSUM run-in';
 
 ALTER TABLE `xfwatch`.`weekly_counts` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
@@ -1051,7 +1051,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging_rebuilt`
 )
 ENGINE = MergeTree
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
-COMMENT 'staging twin of case_status (transforms only)';
+COMMENT '办理: status and statutory clocks per petition, from events in any order, as of the last run';
 
 INSERT INTO `xfwatch`.`case_status_staging_rebuilt` (`case_id`, `as_of`, `received_at`, `received_day`, `responsible_unit`, `unit_level`, `county_code`, `origin_level`, `category`, `status`, `accepted_day`, `accept_due`, `accepted_on_time`, `extended`, `concluded_day`, `conclude_due`, `concluded_on_time`, `concluding_unit_level`, `result`, `review_requested_day`, `review_request_in_time`, `reviewed_day`, `reviewed_on_time`, `rereview_requested_day`, `rereviewed_day`, `terminated`, `satisfaction`, `first_resolution`, `open_days`, `overdue`, `backlog`, `local_resolution`, `evaluated_months`, `evaluated_satisfaction`, `active_until`) SELECT `case_id`, `as_of`, `received_at`, `received_day`, `responsible_unit`, `unit_level`, `county_code`, `origin_level`, `category`, `status`, `accepted_day`, `accept_due`, `accepted_on_time`, `extended`, `concluded_day`, `conclude_due`, `concluded_on_time`, `concluding_unit_level`, `result`, `review_requested_day`, `review_request_in_time`, `reviewed_day`, `reviewed_on_time`, `rereview_requested_day`, `rereviewed_day`, `terminated`, `satisfaction`, `first_resolution`, `open_days`, `overdue`, `backlog`, `local_resolution`, [], [], toDate('2149-06-06') FROM `xfwatch`.`case_status_staging`;
 
@@ -1064,4 +1064,56 @@ ALTER TABLE `xfwatch`.`case_status` MODIFY SETTING enable_block_number_column = 
 ALTER TABLE `xfwatch`.`case_status_staging` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
 INSERT INTO `xfwatch`.`transform_state` (transform, as_of, watermark, fingerprint, updated_at) SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3);
+
+ALTER TABLE `xfwatch`.`hotspot_daily` MODIFY COMMENT '热点: daily counts per county and township × category, EARS C1/C2/C3, risk';
+
+ALTER TABLE `xfwatch`.`hotspot_daily_staging` MODIFY COMMENT '热点: daily counts per county and township × category, EARS C1/C2/C3, risk';
+
+ALTER TABLE `xfwatch`.`hotspot_weekly` MODIFY COMMENT '热点: weekly counts with a seasonal Poisson CUSUM';
+
+ALTER TABLE `xfwatch`.`hotspot_weekly_staging` MODIFY COMMENT '热点: weekly counts with a seasonal Poisson CUSUM';
+
+ALTER TABLE `xfwatch`.`risk_daily` MODIFY COMMENT 'risk score 0-100 per region × category cell and day, with its parts (see docs/INDICATORS.md)';
+
+ALTER TABLE `xfwatch`.`risk_daily_staging` MODIFY COMMENT 'risk score 0-100 per region × category cell and day, with its parts (see docs/INDICATORS.md)';
+
+ALTER TABLE `xfwatch`.`petition_flags` MODIFY COMMENT 'per petition: 重复访, 越级访, 集体访, 三访 type, hotline escalation';
+
+ALTER TABLE `xfwatch`.`petition_flags_staging` MODIFY COMMENT 'per petition: 重复访, 越级访, 集体访, 三访 type, hotline escalation';
+
+ALTER TABLE `xfwatch`.`repeat_monthly` MODIFY COMMENT '重复访 rate per region × month';
+
+ALTER TABLE `xfwatch`.`repeat_monthly_staging` MODIFY COMMENT '重复访 rate per region × month';
+
+ALTER TABLE `xfwatch`.`three_visits_monthly` MODIFY COMMENT '三访 per county and month, with the same month a year earlier';
+
+ALTER TABLE `xfwatch`.`three_visits_monthly_staging` MODIFY COMMENT '三访 per county and month, with the same month a year earlier';
+
+ALTER TABLE `xfwatch`.`key_history` MODIFY COMMENT 'per petitioner key, as of the last run: visits in 30/90/365 days, highest level reached';
+
+ALTER TABLE `xfwatch`.`key_history_staging` MODIFY COMMENT 'per petitioner key, as of the last run: visits in 30/90/365 days, highest level reached';
+
+ALTER TABLE `xfwatch`.`hotline_at_risk` MODIFY COMMENT 'callers at risk of escalating: >= 3 complaint/report orders in a category in 30 days, unresolved or unsatisfied';
+
+ALTER TABLE `xfwatch`.`hotline_at_risk_staging` MODIFY COMMENT 'callers at risk of escalating: >= 3 complaint/report orders in a category in 30 days, unresolved or unsatisfied';
+
+ALTER TABLE `xfwatch`.`case_status` MODIFY COMMENT '办理: status and statutory clocks per petition, from events in any order, as of the last run';
+
+ALTER TABLE `xfwatch`.`case_status_staging` MODIFY COMMENT '办理: status and statutory clocks per petition, from events in any order, as of the last run';
+
+ALTER TABLE `xfwatch`.`unit_monthly` MODIFY COMMENT '办理 rates per unit and month (definitions in docs/INDICATORS.md)';
+
+ALTER TABLE `xfwatch`.`unit_monthly_staging` MODIFY COMMENT '办理 rates per unit and month (definitions in docs/INDICATORS.md)';
+
+ALTER TABLE `xfwatch`.`zero_report_compliance` MODIFY COMMENT '零报告: per unit and day of a sensitive period, whether the required report was filed';
+
+ALTER TABLE `xfwatch`.`zero_report_compliance_staging` MODIFY COMMENT '零报告: per unit and day of a sensitive period, whether the required report was filed';
+
+ALTER TABLE `xfwatch`.`daily_counts` MODIFY COMMENT 'records per day, county and township × category and source: what the hotspot transforms read instead of the record tables';
+
+ALTER TABLE `xfwatch`.`daily_counts_staging` MODIFY COMMENT 'records per day, county and township × category and source: what the hotspot transforms read instead of the record tables';
+
+ALTER TABLE `xfwatch`.`weekly_counts` MODIFY COMMENT 'daily_counts summed by week (Monday): what hotspot_weekly reads for its year-ago expectations and CUSUM run-in';
+
+ALTER TABLE `xfwatch`.`weekly_counts_staging` MODIFY COMMENT 'daily_counts summed by week (Monday): what hotspot_weekly reads for its year-ago expectations and CUSUM run-in';
 
