@@ -13,8 +13,8 @@ import (
 )
 
 // Bulk fills the record tables straight in the warehouse with INSERT …
-// SELECT FROM numbers(): millions of petitions (with handling events) and
-// hotline orders in seconds, for benchmarks at scale. The rows follow the
+// SELECT FROM numbers(): millions of petitions and hotline orders, each with
+// its handling events, in seconds, for benchmarks at scale. The rows follow the
 // data contract (pseudonymised keys, codes from the region and unit tables)
 // but carry no planted truth; use Generate for that. Rows are keyed by the
 // seed, so two calls with different seeds add different records.
@@ -83,11 +83,6 @@ func (b Bulk) Fill(ctx context.Context) (map[string]uint64, error) {
 		if err := b.DB.Exec(ctx, ev, args...); err != nil {
 			return nil, fmt.Errorf("bulk events: %w", err)
 		}
-		var n uint64
-		if err := b.DB.QueryRow(ctx, "SELECT count() FROM "+t("events")+" WHERE topic = 'bulk'").Scan(&n); err != nil {
-			return nil, err
-		}
-		out["events"] = n
 	}
 	if b.Orders > 0 {
 		q := `INSERT INTO ` + t("hotline_orders") + ` (order_id, received_at, channel, kind, region, county_code, township_code, category,
@@ -107,6 +102,34 @@ func (b Bulk) Fill(ctx context.Context) (map[string]uint64, error) {
 			return nil, fmt.Errorf("bulk orders: %w", err)
 		}
 		out["hotline_orders"] = b.Orders
+		// Handling, as Generate's: contacted within 20 hours (5 % within
+		// one to three days), concluded within ten days, a fifth
+		// unresolved, four in five evaluated. (Partition 1 of the bulk
+		// topic, so their offsets are not the petitions' events'.)
+		ev := `INSERT INTO ` + t("events") + ` (event_id, ref_kind, ref, at, type, unit, result, satisfaction, leader, has_note, topic, partition, offset)
+		SELECT concat(order_id, '-', step), 'hotline', order_id, at, type, assigned_unit, result, satisfaction, '', false, 'bulk', 1, offset * 3 + idx
+		FROM (
+			SELECT order_id, assigned_unit, offset, cityHash64(order_id) AS h,
+				received_at + toIntervalMinute(if(h % 100 < 5, 1500 + bitShiftRight(h, 8) % 2820, 10 + bitShiftRight(h, 8) % 1190)) AS contacted_at,
+				contacted_at + toIntervalMinute(60 + bitShiftRight(h, 20) % 14340) AS concluded_at
+			FROM ` + t("hotline_orders") + ` WHERE topic = 'bulk' AND startsWith(order_id, concat('H', toString({seed:UInt64}), '-'))
+		)
+		ARRAY JOIN [1, 2, 3] AS idx, ['c', 'd', 'e'] AS step,
+			['contacted', 'concluded', 'evaluated'] AS type,
+			[contacted_at, concluded_at, concluded_at + toIntervalMinute(60 + bitShiftRight(h, 34) % 4260)] AS at,
+			['', if(bitShiftRight(h, 48) % 100 < 20, 'unresolved', 'resolved'), ''] AS result,
+			['', '', ['satisfied', 'basic', 'unsatisfied'][1 + (bitShiftRight(h, 56) % 10 >= 7) + (bitShiftRight(h, 56) % 10 >= 9)]] AS satisfaction
+		WHERE at <= now64(3) AND (idx < 3 OR bitShiftRight(h, 40) % 100 < 80)`
+		if err := b.DB.Exec(ctx, ev, args...); err != nil {
+			return nil, fmt.Errorf("bulk hotline events: %w", err)
+		}
+	}
+	if b.Petitions > 0 || b.Orders > 0 {
+		var n uint64
+		if err := b.DB.QueryRow(ctx, "SELECT count() FROM "+t("events")+" WHERE topic = 'bulk'").Scan(&n); err != nil {
+			return nil, err
+		}
+		out["events"] = n
 	}
 	return out, nil
 }
