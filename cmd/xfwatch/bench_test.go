@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -34,6 +35,10 @@ func TestBenchPrintsEveryRow(t *testing.T) {
 		if line == "" || len(cells) < 5 || strings.TrimSpace(cells[2]) == "" || strings.TrimSpace(cells[3]) == "" {
 			t.Errorf("no measured row for %q:\n%s", row, out)
 		}
+	}
+	// The tick is the median of three, with the fastest and the slowest.
+	if !regexp.MustCompile(`\| incremental tick: .*the median of 3 such ticks \| [0-9.]+m?s \([0-9.]+m?s–[0-9.]+m?s\)`).MatchString(out) {
+		t.Errorf("the tick row gives no median of three ticks with their range:\n%s", out)
 	}
 	b, _ := os.ReadFile(md)
 	text := string(b)
