@@ -370,7 +370,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	say("background merges settled in %v", settled.Round(time.Second))
 	rep.Notes = append(rep.Notes, fmt.Sprintf("The ticks and the views are timed once the engine runs no background merge "+
-		"(waited for that %v before the first tick, and before each of the others, %v before the views).", rc.Settled.Round(time.Second), settled.Round(time.Second)))
+		"(waited for that %v before the first tick, again before each other tick, and %v before the views).", rc.Settled.Round(time.Second), settled.Round(time.Second)))
 	say("views")
 	pages, api, err := Views(ctx, big)
 	if err != nil {
