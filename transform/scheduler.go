@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -97,19 +98,11 @@ func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, a
 	// transforms read it; lanes start each transform after those whose
 	// tables it reads, in the order of All (petition_flags early: risk_daily
 	// and repeat_monthly wait for it).
-	var whole, monthly []Transform
-	for _, t := range transforms {
-		if t.Scope == Whole {
-			whole = append(whole, t)
-		} else if len(months) > 0 {
-			monthly = append(monthly, t)
-		}
+	order := slices.DeleteFunc(slices.Clone(transforms), func(t Transform) bool { return t.Scope == Monthly && len(months) == 0 })
+	if lanes == 1 {
+		slices.SortStableFunc(order, func(a, b Transform) int { return cmp.Compare(b.Scope, a.Scope) }) // Whole first
 	}
-	order := append(whole, monthly...)
-	if lanes > 1 {
-		order = slices.DeleteFunc(slices.Clone(transforms), func(t Transform) bool { return t.Scope == Monthly && len(months) == 0 })
-	}
-	steps := len(transforms)
+	steps := len(order)
 	var mu sync.Mutex // guards done, rep.Results and the bar
 	done := 0
 	bar := newProgress(progress, steps)

@@ -21,14 +21,19 @@ func createTables(tables ...Table) func(Target) []string {
 	}
 }
 
+// withTwins is stmt of each table and of its staging twin.
+func withTwins(tables []Table, stmt func(Table) string) []string {
+	var out []string
+	for _, tb := range withStaging(tables...) {
+		out = append(out, stmt(tb))
+	}
+	return out
+}
+
 // patchUpdates lets the tables and their staging twins take patch-part
 // deletes (Table.PatchUpdatesSQL).
 func patchUpdates(t Target, tables ...Table) []string {
-	var out []string
-	for _, tb := range withStaging(tables...) {
-		out = append(out, tb.PatchUpdatesSQL(t))
-	}
-	return out
+	return withTwins(tables, func(tb Table) string { return tb.PatchUpdatesSQL(t) })
 }
 
 // Migrations is the schema history, oldest first. Append; never edit a
@@ -93,10 +98,6 @@ var Migrations = []Migration{
 		}},
 	{14, "every indicator table and its staging twin carry the table's comment (a full run exchanges the two, comments included)",
 		func(t Target) []string {
-			var out []string
-			for _, tb := range withStaging(transformTables()...) {
-				out = append(out, tb.CommentSQL(t))
-			}
-			return out
+			return withTwins(transformTables(), func(tb Table) string { return tb.CommentSQL(t) })
 		}},
 }
