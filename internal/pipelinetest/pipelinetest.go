@@ -24,7 +24,7 @@ import (
 // Result is what a run produced.
 type Result struct {
 	Truth       *gen.Truth
-	First, Last time.Time // the generated days (Last is today)
+	First, Last time.Time // the generated days (Last is today, or Options.End)
 	Engine      *alerts.Engine
 }
 
@@ -33,9 +33,14 @@ type Options struct {
 	Days   int
 	Seed   uint64
 	Alerts bool // replay the alert rules over the days too
+	// End is the last generated day (zero: today). A test whose assertion
+	// depends on the particular days generated fixes it, so that the
+	// calendar does not change its data.
+	End time.Time
 }
 
-// Run fills db (migrated) with o.Days of generated records ending today.
+// Run fills db (migrated) with o.Days of generated records ending today
+// (or on o.End).
 func Run(t testing.TB, db *warehouse.DB, o Options) Result {
 	t.Helper()
 	ctx := context.Background()
@@ -53,7 +58,10 @@ func Run(t testing.TB, db *warehouse.DB, o Options) Result {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	end := time.Now()
+	end := o.End
+	if end.IsZero() {
+		end = time.Now()
+	}
 	records, truth, err := gen.Generate(gen.Config{Start: end.AddDate(0, 0, -o.Days), Days: o.Days, Seed: o.Seed, City: city})
 	if err != nil {
 		t.Fatal(err)
