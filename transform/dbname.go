@@ -22,6 +22,9 @@ var sqlAliases = sync.OnceValue(func() map[string]bool {
 		src := t.SQL
 		if t.Incremental != nil {
 			src += "\n" + t.Incremental.Dirty + "\n" + t.Incremental.Span
+			if c := t.Incremental.Clock; c != nil {
+				src += "\n" + c.Rows + "\n" + c.Replace
+			}
 		}
 		if sql, err := render(t.Name, src, v); err == nil {
 			src = sql

@@ -4,7 +4,7 @@ package transform
 // its events in whatever order they arrived (only the event times count).
 // Days are calendar days in the city's time zone; a deadline day is on time.
 var caseStatus = Transform{Name: "case_status", Group: "handling", Scope: Whole,
-	Incremental: &Incremental{Key: "case_id", Dirty: caseStatusDirty, Stages: []string{"picked"}}, SQL: `
+	Incremental: &Incremental{Key: "case_id", Dirty: caseStatusDirty, Stages: []string{"picked"}, Clock: caseStatusClock}, SQL: `
 WITH toDate({as_of:Date}) AS as_of,
 {{- if .Dirty}}
 -- a tick's dirty petitions, read once into a scratch table (its staging
@@ -82,6 +82,7 @@ SELECT case_id, as_of, received_at, received_day, responsible_unit,
     if(has_rereview_req, rereview_req_d, NULL) AS rereview_requested_day,
     if(has_rereviewed, rereviewed_d, NULL) AS rereviewed_day,
     terminated,
+    has_rejected AS rejected,
     if(empty(evaluations), '', evaluations[-1].2) AS satisfaction,
     has_concluded AND NOT review_request_in_time AND as_of > concluded_d + {review_request_days:UInt32}
         AND NOT (reopened_at > last_close_at) AS first_resolution,
@@ -105,13 +106,14 @@ LEFT JOIN units AS ru ON ru.code = base.responsible_unit
 LEFT JOIN units AS cu ON cu.code = base.concluding_unit
 `}
 
-// caseStatusDirty: the cases whose row can differ from the last run's —
-// petitions and events stored since or dated in the days the as-of moved
-// over, the village and township cases of the same key and category (their
-// escalation), and on a new day every case not concluded (its clocks moved)
-// and every concluded case whose review window closed in between
-// (first_resolution: as_of > concluded day + review_request_days; nothing
-// else of a concluded case depends on the day).
+// caseStatusDirty: the cases whose row can differ from the last run's
+// other than by the day alone — petitions and events stored since or dated
+// in the days the as-of moved over, the village and township cases of the
+// same key and category (their escalation), and on a new day every
+// concluded case whose review window closed in between (first_resolution:
+// as_of > concluded day + review_request_days; nothing else of a concluded
+// case depends on the day). The cases not concluded, whose clocks the day
+// moves, are caseStatusClock's.
 const caseStatusDirty = `
 WITH toDate({as_of:Date}) AS as_of, toDate({old_as_of:Date}) AS old_as_of,
 fresh AS (
@@ -130,11 +132,27 @@ PREWHERE key_hash IN (SELECT cityHash64(petitioner_key) FROM fresh)
 WHERE receiving_level IN ('village', 'township') AND (petitioner_key, category) IN (SELECT petitioner_key, category FROM fresh)
 UNION ALL
 SELECT case_id AS key FROM {{.DB}}.case_status
-WHERE old_as_of < as_of
-  AND (concluded_day IS NULL
-       OR (assumeNotNull(concluded_day) + {review_request_days:UInt32} >= old_as_of
-           AND assumeNotNull(concluded_day) + {review_request_days:UInt32} < as_of))
+WHERE old_as_of < as_of AND concluded_day IS NOT NULL
+  AND assumeNotNull(concluded_day) + {review_request_days:UInt32} >= old_as_of
+  AND assumeNotNull(concluded_day) + {review_request_days:UInt32} < as_of
 `
+
+// caseStatusClock: on a new day a case not concluded, whose records did not
+// change, keeps every value but those the day moves: as_of, open_days,
+// overdue and backlog, as the full SQL defines them for a case with no
+// conclusion (first_resolution and local_resolution stay false and
+// active_until stays open). The stored rejected and terminated stop its
+// clocks.
+var caseStatusClock = &Clock{Rows: "concluded_day IS NULL", Replace: `
+    toDate({as_of:Date}) AS as_of,
+    toUInt32(dateDiff('day', received_day, toDate({as_of:Date}))) AS open_days,
+    NOT rejected AND NOT terminated
+        AND ((accepted_day IS NULL AND toDate({as_of:Date}) > accept_due)
+             OR (accepted_day IS NOT NULL AND toDate({as_of:Date}) > assumeNotNull(conclude_due))) AS overdue,
+    NOT rejected AND NOT terminated
+        AND ((accepted_day IS NULL AND toDate({as_of:Date}) > accept_due)
+             OR (accepted_day IS NOT NULL AND toDate({as_of:Date}) > assumeNotNull(conclude_due))
+             OR dateDiff('day', received_day, toDate({as_of:Date})) > {backlog_days:UInt32}) AS backlog`}
 
 // backlogAt is the 积案 condition at the end of day D for a case_status row.
 const backlogAt = `(received_day <= %[1]s

@@ -45,6 +45,11 @@ type Incremental struct {
 	// incremental run computes first, each into a scratch table (as
 	// Transform.Stages does for a full run).
 	Stages []string
+	// Clock, if set, moves to a new day the rows that only the day changes
+	// from their own stored values, instead of recomputing them from the
+	// records with the dirty keys: on a new day case_status' open cases,
+	// 847k of 10M, whose clocks (open days, overdue, backlog) move.
+	Clock *Clock
 	// Upstream names the incremental transform whose table the SQL reads
 	// instead of the record tables (weekly_counts reads daily_counts). A
 	// run then reflects the records that transform's last run did, not
@@ -52,6 +57,16 @@ type Incremental struct {
 	// when that is earlier, so that records stored between the two runs
 	// are dirty again at the next tick, when the upstream has them.
 	Upstream string
+}
+
+// Clock is the rows of an incremental table that a new day changes through
+// the day alone, and how: on a new day every row matching Rows that is not
+// among the dirty keys is rewritten as SELECT * REPLACE (Replace) from
+// itself. The Dirty set must hold every key of such a row whose records
+// changed, and the rows Rows leaves out that the day changes.
+type Clock struct {
+	Rows    string // a condition on the table's columns
+	Replace string // "expr AS column, …" with the parameters as_of and Config's
 }
 
 // WatermarkMargin covers inserts that were under way when a run read the
@@ -70,6 +85,9 @@ func (r *Runner) fingerprint(t Transform, sql string) string {
 	h.Write([]byte(sql))
 	h.Write([]byte{0})
 	h.Write([]byte(t.Incremental.Dirty))
+	if c := t.Incremental.Clock; c != nil {
+		fmt.Fprintf(h, "\x00%s\x00%s", c.Rows, c.Replace)
+	}
 	params := r.Config.params()
 	keys := make([]string, 0, len(params))
 	for k := range params {
@@ -261,6 +279,18 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 	if err := exec(params, compute...); err != nil {
 		return true, nil, err
 	}
+	// On a new day the rows that only the day changes are moved from their
+	// own values (at 10M records case_status' 847k open cases: 0.66 s to
+	// write them, 0.24 s to delete the old rows and 0.52 s to insert, where
+	// recomputing them from the records made a new day's case_status 8.2 s).
+	aged := ""
+	if c := t.Incremental.Clock; c != nil && asOf.After(st.asOf) {
+		aged = " OR (" + c.Rows + ")"
+		if err := exec(params, "INSERT INTO "+staging+" ("+colList+") SELECT "+colList+" FROM (SELECT * REPLACE ("+c.Replace+") FROM "+target+
+			" WHERE ("+c.Rows+") AND NOT ("+t.Incremental.Key+" IN (SELECT key FROM "+dirty+")))"); err != nil {
+			return true, nil, err
+		}
+	}
 	rows, err := count(nil, "SELECT count() FROM "+staging)
 	if err != nil {
 		return true, nil, err
@@ -270,7 +300,7 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 	}
 	if err := exec(params,
 		// A patch part, not a mutation (migration 8 enabled them).
-		"DELETE FROM "+target+" WHERE "+t.Incremental.Key+" IN (SELECT key FROM "+dirty+")"+within+
+		"DELETE FROM "+target+" WHERE ("+t.Incremental.Key+" IN (SELECT key FROM "+dirty+")"+aged+")"+within+
 			" SETTINGS lightweight_delete_mode = 'lightweight_update'",
 		"INSERT INTO "+target+" ("+colList+") SELECT "+colList+" FROM "+staging,
 		"TRUNCATE TABLE "+staging, "TRUNCATE TABLE "+dirty); err != nil {

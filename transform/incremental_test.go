@@ -117,6 +117,23 @@ func TestIncrementalMatchesFull(t *testing.T) {
 			FROM events WHERE ref_kind = 'petition' AND at < '2026-03-13' AND cityHash64(ref, %[2]d) %% 40 = 0 LIMIT 1 BY ref`, typ, i+2))
 	}
 
+	// Open cases on the clocks' edges the next day (2026-03-16), which that
+	// day moves from their rows: accepted and extended, 91 days old then
+	// (a backlog by age, not overdue), and rejected, past the accept
+	// deadline (their clocks stopped).
+	f.exec(`INSERT INTO petitions (case_id, received_at, channel, receiving_level, origin_region, county_code, township_code,
+			category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content, topic, partition, offset)
+		SELECT concat(case_id, '-edge', toString(k)), toDateTime64(if(k = 0, '2025-12-15 10:00:00', '2026-01-05 10:00:00'), 3, 'Asia/Shanghai'),
+			channel, receiving_level, origin_region, county_code, township_code,
+			category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content, 'late', 10, rowNumberInAllBlocks()
+		FROM petitions ARRAY JOIN [0, 1] AS k WHERE received_at < '2026-03-01' ORDER BY case_id LIMIT 40`)
+	f.exec(`INSERT INTO events (event_id, ref_kind, ref, at, type, unit, result, satisfaction, leader, has_note, topic, partition, offset)
+		SELECT concat(case_id, '-', e.1), 'petition', case_id, toDateTime64(e.2, 3, 'Asia/Shanghai'), e.1, responsible_unit, '', '', '', false,
+			'late', 11, rowNumberInAllBlocks()
+		FROM petitions ARRAY JOIN if(endsWith(case_id, '-edge0'), [('accepted', '2025-12-20 09:00:00'), ('extended', '2026-01-10 09:00:00')],
+			[('rejected', '2026-01-08 09:00:00')]) AS e
+		WHERE case_id LIKE '%-edge_'`)
+
 	for _, step := range []struct {
 		asOf string
 		what string

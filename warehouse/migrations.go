@@ -36,6 +36,13 @@ func patchUpdates(t Target, tables ...Table) []string {
 	return withTwins(tables, func(tb Table) string { return tb.PatchUpdatesSQL(t) })
 }
 
+// fullRunNext makes the next run of an incremental transform a full one,
+// whatever SQL it last ran: an empty fingerprint in transform_state.
+func fullRunNext(t Target, transform string) string {
+	return fmt.Sprintf("INSERT INTO %s.%s (transform, as_of, watermark, fingerprint, updated_at) "+
+		"SELECT %s, today(), fromUnixTimestamp64Milli(0), '', now64(3)", quoteIdent(t.Database), quoteIdent("transform_state"), quoteString(transform))
+}
+
 // Migrations is the schema history, oldest first. Append; never edit a
 // migration that has shipped.
 var Migrations = []Migration{
@@ -88,16 +95,25 @@ var Migrations = []Migration{
 			var out []string
 			for _, tb := range withStaging(caseStatusTable) {
 				out = append(out, tb.RebuildSQL(t, map[string]string{
-					"evaluated_months": "[]", "evaluated_satisfaction": "[]", "active_until": "toDate('2149-06-06')"})...)
+					"evaluated_months": "[]", "evaluated_satisfaction": "[]", "active_until": "toDate('2149-06-06')",
+					// added by migration 15; the full run this one asks for writes it
+					"rejected": "false"})...)
 			}
 			out = append(out, patchUpdates(t, caseStatusTable)...)
-			// An empty fingerprint makes the next run a full one, whatever
-			// the SQL it last ran: the copied rows lack their evaluations.
-			return append(out, fmt.Sprintf("INSERT INTO %s.%s (transform, as_of, watermark, fingerprint, updated_at) "+
-				"SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3)", quoteIdent(t.Database), quoteIdent("transform_state")))
+			// The copied rows lack their evaluations.
+			return append(out, fullRunNext(t, "case_status"))
 		}},
 	{14, "every indicator table and its staging twin carry the table's comment (a full run exchanges the two, comments included)",
 		func(t Target) []string {
 			return withTwins(transformTables(), func(tb Table) string { return tb.CommentSQL(t) })
+		}},
+	{15, "case_status.rejected: a new day moves an open case's clocks from its row (filled by the next case_status run, a full one)",
+		func(t Target) []string {
+			var out []string
+			for _, tb := range withStaging(caseStatusTable) {
+				out = append(out, tb.AddColumnsSQL(t, "rejected")...)
+			}
+			// The rows lack the flag until a full run writes it.
+			return append(out, fullRunNext(t, "case_status"))
 		}},
 }

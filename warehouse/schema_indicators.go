@@ -201,6 +201,7 @@ var (
 			{"evaluated_months", "Array(Date)", "months with an evaluation (满意度评价), in order"},
 			{"evaluated_satisfaction", "Array(LowCardinality(String))", "the latest evaluation of each of those months"},
 			{"active_until", "Date", "the last day a month's 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded"},
+			{"rejected", "Bool", "不予受理 recorded: the case's clocks stop (kept so that a new day moves an open case's clocks from its row)"},
 		},
 		// Ordered by the month of active_until first: a month's unit rates
 		// read only the granules of cases active in it (at 10M records a

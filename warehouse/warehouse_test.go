@@ -508,7 +508,7 @@ func TestCaseStatusRebuilt(t *testing.T) {
 	cs := db.Table("case_status")
 	for _, stmt := range []string{
 		"DROP TABLE " + cs,
-		"CREATE TABLE " + cs + " ENGINE = MergeTree ORDER BY (responsible_unit, case_id) EMPTY AS SELECT * EXCEPT (evaluated_months, evaluated_satisfaction, active_until) FROM " + db.Table("case_status_staging"),
+		"CREATE TABLE " + cs + " ENGINE = MergeTree ORDER BY (responsible_unit, case_id) EMPTY AS SELECT * EXCEPT (evaluated_months, evaluated_satisfaction, active_until, rejected) FROM " + db.Table("case_status_staging"),
 		"INSERT INTO " + cs + " (case_id, responsible_unit, status) VALUES ('C1', 'U1', 'accepted'), ('C2', 'U2', 'concluded')",
 	} {
 		if err := db.Exec(ctx, stmt); err != nil {
@@ -528,6 +528,27 @@ func TestCaseStatusRebuilt(t *testing.T) {
 		t.Fatalf("%d twin tables left", got)
 	}
 	// The next case_status run is a full one (its state has no fingerprint).
+	if got := whtest.Uint(t, db, "SELECT count() FROM "+db.Table("transform_state")+
+		" WHERE transform = 'case_status' AND fingerprint = '' AND updated_at = (SELECT max(updated_at) FROM "+db.Table("transform_state")+")"); got == 0 {
+		t.Fatal("case_status' last state keeps a fingerprint")
+	}
+}
+
+// TestCaseStatusGainsRejected: migration 15 adds case_status.rejected to
+// the table and its twin of a warehouse at version 14, and makes the next
+// case_status run a full one, which writes the flag.
+func TestCaseStatusGainsRejected(t *testing.T) {
+	db, ctx := migratedDB(t)
+	for _, name := range []string{"case_status", "case_status_staging"} {
+		if err := db.Exec(ctx, "ALTER TABLE "+db.Table(name)+" DROP COLUMN rejected"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rerunMigration(t, ctx, db, 15)
+	if got := whtest.Uint(t, db, "SELECT count() FROM system.columns WHERE database = {db:String} AND table IN ('case_status', 'case_status_staging') AND name = 'rejected' AND type = 'Bool'",
+		clickhouse.Named("db", db.Database)); got != 2 {
+		t.Fatalf("rejected is in %d of case_status and its twin", got)
+	}
 	if got := whtest.Uint(t, db, "SELECT count() FROM "+db.Table("transform_state")+
 		" WHERE transform = 'case_status' AND fingerprint = '' AND updated_at = (SELECT max(updated_at) FROM "+db.Table("transform_state")+")"); got == 0 {
 		t.Fatal("case_status' last state keeps a fingerprint")

@@ -639,7 +639,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster`
     `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated',
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
-    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded'
+    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/case_status_local', '{replica}')
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
@@ -684,7 +685,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_
     `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated',
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
-    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded'
+    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/case_status_staging_local', '{replica}')
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
@@ -1144,7 +1146,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster`
     `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated',
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
-    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded'
+    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/case_status_local', '{replica}')
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
@@ -1193,7 +1196,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_
     `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated',
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
-    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded'
+    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/case_status_staging_local', '{replica}')
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
@@ -1259,4 +1263,14 @@ ALTER TABLE `xfwatch`.`daily_counts_staging_local` ON CLUSTER `xf_cluster` MODIF
 ALTER TABLE `xfwatch`.`weekly_counts_local` ON CLUSTER `xf_cluster` MODIFY COMMENT 'daily_counts summed by week (Monday): what hotspot_weekly reads for its year-ago expectations and CUSUM run-in';
 
 ALTER TABLE `xfwatch`.`weekly_counts_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT 'daily_counts summed by week (Monday): what hotspot_weekly reads for its year-ago expectations and CUSUM run-in';
+
+ALTER TABLE `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXISTS `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)';
+
+ALTER TABLE `xfwatch`.`case_status` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXISTS `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)';
+
+ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXISTS `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)';
+
+ALTER TABLE `xfwatch`.`case_status_staging` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXISTS `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)';
+
+INSERT INTO `xfwatch`.`transform_state` (transform, as_of, watermark, fingerprint, updated_at) SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3);
 

@@ -562,7 +562,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status`
     `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated',
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
-    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded'
+    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
 )
 ENGINE = MergeTree
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
@@ -604,7 +605,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging`
     `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated',
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
-    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded'
+    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
 )
 ENGINE = MergeTree
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
@@ -997,13 +999,14 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_rebuilt`
     `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated',
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
-    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded'
+    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
 )
 ENGINE = MergeTree
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
 COMMENT '办理: status and statutory clocks per petition, from events in any order, as of the last run';
 
-INSERT INTO `xfwatch`.`case_status_rebuilt` (`case_id`, `as_of`, `received_at`, `received_day`, `responsible_unit`, `unit_level`, `county_code`, `origin_level`, `category`, `status`, `accepted_day`, `accept_due`, `accepted_on_time`, `extended`, `concluded_day`, `conclude_due`, `concluded_on_time`, `concluding_unit_level`, `result`, `review_requested_day`, `review_request_in_time`, `reviewed_day`, `reviewed_on_time`, `rereview_requested_day`, `rereviewed_day`, `terminated`, `satisfaction`, `first_resolution`, `open_days`, `overdue`, `backlog`, `local_resolution`, `evaluated_months`, `evaluated_satisfaction`, `active_until`) SELECT `case_id`, `as_of`, `received_at`, `received_day`, `responsible_unit`, `unit_level`, `county_code`, `origin_level`, `category`, `status`, `accepted_day`, `accept_due`, `accepted_on_time`, `extended`, `concluded_day`, `conclude_due`, `concluded_on_time`, `concluding_unit_level`, `result`, `review_requested_day`, `review_request_in_time`, `reviewed_day`, `reviewed_on_time`, `rereview_requested_day`, `rereviewed_day`, `terminated`, `satisfaction`, `first_resolution`, `open_days`, `overdue`, `backlog`, `local_resolution`, [], [], toDate('2149-06-06') FROM `xfwatch`.`case_status`;
+INSERT INTO `xfwatch`.`case_status_rebuilt` (`case_id`, `as_of`, `received_at`, `received_day`, `responsible_unit`, `unit_level`, `county_code`, `origin_level`, `category`, `status`, `accepted_day`, `accept_due`, `accepted_on_time`, `extended`, `concluded_day`, `conclude_due`, `concluded_on_time`, `concluding_unit_level`, `result`, `review_requested_day`, `review_request_in_time`, `reviewed_day`, `reviewed_on_time`, `rereview_requested_day`, `rereviewed_day`, `terminated`, `satisfaction`, `first_resolution`, `open_days`, `overdue`, `backlog`, `local_resolution`, `evaluated_months`, `evaluated_satisfaction`, `active_until`, `rejected`) SELECT `case_id`, `as_of`, `received_at`, `received_day`, `responsible_unit`, `unit_level`, `county_code`, `origin_level`, `category`, `status`, `accepted_day`, `accept_due`, `accepted_on_time`, `extended`, `concluded_day`, `conclude_due`, `concluded_on_time`, `concluding_unit_level`, `result`, `review_requested_day`, `review_request_in_time`, `reviewed_day`, `reviewed_on_time`, `rereview_requested_day`, `rereviewed_day`, `terminated`, `satisfaction`, `first_resolution`, `open_days`, `overdue`, `backlog`, `local_resolution`, [], [], toDate('2149-06-06'), false FROM `xfwatch`.`case_status`;
 
 EXCHANGE TABLES `xfwatch`.`case_status_rebuilt` AND `xfwatch`.`case_status`;
 
@@ -1047,13 +1050,14 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging_rebuilt`
     `local_resolution` Bool COMMENT '小事不出村、大事不出乡: village/township origin, concluded at township level or below, never escalated',
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
-    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded'
+    `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
 )
 ENGINE = MergeTree
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
 COMMENT '办理: status and statutory clocks per petition, from events in any order, as of the last run';
 
-INSERT INTO `xfwatch`.`case_status_staging_rebuilt` (`case_id`, `as_of`, `received_at`, `received_day`, `responsible_unit`, `unit_level`, `county_code`, `origin_level`, `category`, `status`, `accepted_day`, `accept_due`, `accepted_on_time`, `extended`, `concluded_day`, `conclude_due`, `concluded_on_time`, `concluding_unit_level`, `result`, `review_requested_day`, `review_request_in_time`, `reviewed_day`, `reviewed_on_time`, `rereview_requested_day`, `rereviewed_day`, `terminated`, `satisfaction`, `first_resolution`, `open_days`, `overdue`, `backlog`, `local_resolution`, `evaluated_months`, `evaluated_satisfaction`, `active_until`) SELECT `case_id`, `as_of`, `received_at`, `received_day`, `responsible_unit`, `unit_level`, `county_code`, `origin_level`, `category`, `status`, `accepted_day`, `accept_due`, `accepted_on_time`, `extended`, `concluded_day`, `conclude_due`, `concluded_on_time`, `concluding_unit_level`, `result`, `review_requested_day`, `review_request_in_time`, `reviewed_day`, `reviewed_on_time`, `rereview_requested_day`, `rereviewed_day`, `terminated`, `satisfaction`, `first_resolution`, `open_days`, `overdue`, `backlog`, `local_resolution`, [], [], toDate('2149-06-06') FROM `xfwatch`.`case_status_staging`;
+INSERT INTO `xfwatch`.`case_status_staging_rebuilt` (`case_id`, `as_of`, `received_at`, `received_day`, `responsible_unit`, `unit_level`, `county_code`, `origin_level`, `category`, `status`, `accepted_day`, `accept_due`, `accepted_on_time`, `extended`, `concluded_day`, `conclude_due`, `concluded_on_time`, `concluding_unit_level`, `result`, `review_requested_day`, `review_request_in_time`, `reviewed_day`, `reviewed_on_time`, `rereview_requested_day`, `rereviewed_day`, `terminated`, `satisfaction`, `first_resolution`, `open_days`, `overdue`, `backlog`, `local_resolution`, `evaluated_months`, `evaluated_satisfaction`, `active_until`, `rejected`) SELECT `case_id`, `as_of`, `received_at`, `received_day`, `responsible_unit`, `unit_level`, `county_code`, `origin_level`, `category`, `status`, `accepted_day`, `accept_due`, `accepted_on_time`, `extended`, `concluded_day`, `conclude_due`, `concluded_on_time`, `concluding_unit_level`, `result`, `review_requested_day`, `review_request_in_time`, `reviewed_day`, `reviewed_on_time`, `rereview_requested_day`, `rereviewed_day`, `terminated`, `satisfaction`, `first_resolution`, `open_days`, `overdue`, `backlog`, `local_resolution`, [], [], toDate('2149-06-06'), false FROM `xfwatch`.`case_status_staging`;
 
 EXCHANGE TABLES `xfwatch`.`case_status_staging_rebuilt` AND `xfwatch`.`case_status_staging`;
 
@@ -1116,4 +1120,10 @@ ALTER TABLE `xfwatch`.`daily_counts_staging` MODIFY COMMENT 'records per day, co
 ALTER TABLE `xfwatch`.`weekly_counts` MODIFY COMMENT 'daily_counts summed by week (Monday): what hotspot_weekly reads for its year-ago expectations and CUSUM run-in';
 
 ALTER TABLE `xfwatch`.`weekly_counts_staging` MODIFY COMMENT 'daily_counts summed by week (Monday): what hotspot_weekly reads for its year-ago expectations and CUSUM run-in';
+
+ALTER TABLE `xfwatch`.`case_status` ADD COLUMN IF NOT EXISTS `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)';
+
+ALTER TABLE `xfwatch`.`case_status_staging` ADD COLUMN IF NOT EXISTS `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)';
+
+INSERT INTO `xfwatch`.`transform_state` (transform, as_of, watermark, fingerprint, updated_at) SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3);
 
