@@ -377,3 +377,31 @@ func trimFloat(v float64) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestCurrentYear: 考核 opens on the present year once it has a rubric, and
+// before that (early in a year) on the latest year that has one, the year
+// just ended being the one scored then.
+func TestCurrentYear(t *testing.T) {
+	rs, err := assess.LoadRubrics("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := 0
+	for y := range rs {
+		latest = max(latest, y)
+	}
+	for _, c := range []struct {
+		now  time.Time
+		want int
+	}{
+		{time.Date(latest, 6, 1, 0, 0, 0, 0, time.UTC), latest},
+		{time.Date(latest+1, 1, 2, 0, 0, 0, 0, time.UTC), latest},
+		{time.Date(latest+3, 12, 31, 0, 0, 0, 0, time.UTC), latest},
+		{time.Date(latest-1, 3, 1, 0, 0, 0, 0, time.UTC), latest - 1},
+		{time.Date(1999, 3, 1, 0, 0, 0, 0, time.UTC), 1999}, // no rubric yet: its own year (scoring it says what is missing)
+	} {
+		if got := rs.CurrentYear(c.now); got != c.want {
+			t.Errorf("at %s: %d, want %d", c.now.Format(time.DateOnly), got, c.want)
+		}
+	}
+}

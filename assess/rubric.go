@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -203,6 +204,26 @@ func LoadRubrics(dir string) (Rubrics, error) {
 		out[r.Year] = r
 	}
 	return out, nil
+}
+
+// CurrentYear is the year that 考核 opens on at now: now's own, or, before
+// that year's rubric is issued (early in a year, when the year before is
+// the one being scored), the latest earlier year that has one.
+func (rs Rubrics) CurrentYear(now time.Time) int {
+	y := now.Year()
+	if rs[y] != nil {
+		return y
+	}
+	best := 0
+	for ry := range rs {
+		if ry < y && ry > best {
+			best = ry
+		}
+	}
+	if best == 0 {
+		return y
+	}
+	return best
 }
 
 // For returns the rubric of a year.

@@ -23,9 +23,24 @@ type assessView struct {
 	CanCompute    bool
 }
 
-// assessYM reads year and month (0: the annual scores) from the query.
-func assessYM(r *http.Request) (int, int, error) {
-	y, m := time.Now().Year(), 0
+// rubricSet is the rubrics the pages score with: Config.Rubrics, or the
+// shipped ones.
+func (s *Server) rubricSet() (assess.Rubrics, error) {
+	if s.cfg.Rubrics != nil {
+		return s.cfg.Rubrics, nil
+	}
+	return assess.LoadRubrics("")
+}
+
+// assessYM reads year and month (0: the annual scores) from the query; the
+// year is by default the one the rubrics make current (Rubrics.CurrentYear:
+// in January, before the new year's rubric, the year just ended).
+func (s *Server) assessYM(r *http.Request) (int, int, error) {
+	rubrics, err := s.rubricSet()
+	if err != nil {
+		return 0, 0, err
+	}
+	y, m := rubrics.CurrentYear(time.Now()), 0
 	if s := r.URL.Query().Get("year"); s != "" {
 		v, err := strconv.Atoi(s)
 		if err != nil || v < 2000 || v > 2100 {
@@ -65,7 +80,7 @@ func (s *Server) scopedScores(u *User, res *assess.Result) ([]assess.UnitScore, 
 
 // assessPage is 考核: the ranking with intervals, the 通报, exports.
 func (s *Server) assessPage(rp *reply, r *http.Request, ss *session) error {
-	y, m, err := assessYM(r)
+	y, m, err := s.assessYM(r)
 	if err != nil {
 		return err
 	}
@@ -116,7 +131,7 @@ type unitExplainView struct {
 
 // assessUnit is "explain my score": each criterion's inputs and points.
 func (s *Server) assessUnit(rp *reply, r *http.Request, ss *session) error {
-	y, m, err := assessYM(r)
+	y, m, err := s.assessYM(r)
 	if err != nil {
 		return err
 	}
@@ -151,7 +166,7 @@ func (s *Server) assessUnit(rp *reply, r *http.Request, ss *session) error {
 
 // assessExport downloads the stored scores as xlsx, csv or json.
 func (s *Server) assessExport(rp *reply, r *http.Request, ss *session) error {
-	y, m, err := assessYM(r)
+	y, m, err := s.assessYM(r)
 	if err != nil {
 		return err
 	}
@@ -192,11 +207,9 @@ func (s *Server) assessCompute(rp *reply, r *http.Request, ss *session) error {
 	if ss.user.Region != "" {
 		return errForbidden // scores rank every unit: a city-wide task
 	}
-	rubrics := s.cfg.Rubrics
-	if rubrics == nil {
-		if rubrics, err = assess.LoadRubrics(""); err != nil {
-			return err
-		}
+	rubrics, err := s.rubricSet()
+	if err != nil {
+		return err
 	}
 	res, err := assess.Compute(r.Context(), s.db, rubrics, y, m, time.Now())
 	if err != nil {

@@ -88,7 +88,7 @@ func demoAssess(ctx context.Context, db *warehouse.DB, truth *gen.Truth) error {
 		return err
 	}
 	now := time.Now()
-	y := now.Year()
+	y := rs.CurrentYear(now)
 	if _, err := rs.For(y); err != nil {
 		fmt.Printf("\n考核: %v\n", err)
 		return nil
@@ -100,7 +100,12 @@ func demoAssess(ctx context.Context, db *warehouse.DB, truth *gen.Truth) error {
 	if err := assess.Save(ctx, db, res); err != nil {
 		return err
 	}
-	if m := int(now.Month()) - 1; m >= 1 {
+	// the last complete month: the year's last, in a year already ended
+	m := int(now.Month()) - 1
+	if y < now.Year() {
+		m = 12
+	}
+	if m >= 1 {
 		monthly, err := assess.Compute(ctx, db, rs, y, m, now)
 		if err != nil {
 			return err
