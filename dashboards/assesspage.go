@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"xfwatch/assess"
@@ -23,13 +24,16 @@ type assessView struct {
 	CanCompute    bool
 }
 
+// shippedRubrics are the rubrics built into xfwatch, read once.
+var shippedRubrics = sync.OnceValues(func() (assess.Rubrics, error) { return assess.LoadRubrics("") })
+
 // rubricSet is the rubrics the pages score with: Config.Rubrics, or the
 // shipped ones.
 func (s *Server) rubricSet() (assess.Rubrics, error) {
 	if s.cfg.Rubrics != nil {
 		return s.cfg.Rubrics, nil
 	}
-	return assess.LoadRubrics("")
+	return shippedRubrics()
 }
 
 // assessYM reads year and month (0: the annual scores) from the query; the
@@ -41,17 +45,17 @@ func (s *Server) assessYM(r *http.Request) (int, int, error) {
 		return 0, 0, err
 	}
 	y, m := rubrics.CurrentYear(time.Now()), 0
-	if s := r.URL.Query().Get("year"); s != "" {
-		v, err := strconv.Atoi(s)
+	if q := r.URL.Query().Get("year"); q != "" {
+		v, err := strconv.Atoi(q)
 		if err != nil || v < 2000 || v > 2100 {
-			return 0, 0, badf("year=%q: give a year such as %d", s, time.Now().Year())
+			return 0, 0, badf("year=%q: give a year such as %d", q, time.Now().Year())
 		}
 		y = v
 	}
-	if s := r.URL.Query().Get("month"); s != "" {
-		v, err := strconv.Atoi(s)
+	if q := r.URL.Query().Get("month"); q != "" {
+		v, err := strconv.Atoi(q)
 		if err != nil || v < 0 || v > 12 {
-			return 0, 0, badf("month=%q: give 1 to 12, or leave it out for the year", s)
+			return 0, 0, badf("month=%q: give 1 to 12, or leave it out for the year", q)
 		}
 		m = v
 	}

@@ -63,7 +63,8 @@ type Incremental struct {
 // the day alone, and how: on a new day every row matching Rows that is not
 // among the dirty keys is rewritten as SELECT * REPLACE (Replace) from
 // itself. The Dirty set must hold every key of such a row whose records
-// changed, and the rows Rows leaves out that the day changes.
+// changed, and the rows Rows leaves out that the day changes. Only a Whole
+// table can have one.
 type Clock struct {
 	Rows    string // a condition on the table's columns
 	Replace string // "expr AS column, …" with the parameters as_of and Config's
@@ -285,6 +286,9 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 	// recomputing them from the records made a new day's case_status 8.2 s).
 	aged := ""
 	if c := t.Incremental.Clock; c != nil && asOf.After(st.asOf) {
+		if t.Scope != Whole {
+			return true, nil, fmt.Errorf("transform %s: Incremental.Clock needs a whole table (a monthly one deletes in its span only)", t.Name)
+		}
 		aged = " OR (" + c.Rows + ")"
 		if err := exec(params, "INSERT INTO "+staging+" ("+colList+") SELECT "+colList+" FROM (SELECT * REPLACE ("+c.Replace+") FROM "+target+
 			" WHERE ("+c.Rows+") AND NOT ("+t.Incremental.Key+" IN (SELECT key FROM "+dirty+")))"); err != nil {
