@@ -175,8 +175,8 @@ const SameDayTicks = 3
 type Recomputed struct {
 	Full    time.Duration // backfill of every indicator over two years
 	Slowest string        // the transforms that took longest in it
-	// Tick: a scheduler tick after an hour's worth of new records (the
-	// same day), the median of SameDayTicks such ticks, each after its own
+	// Tick: a scheduler tick after an hour's worth of new records and of
+	// handling events of earlier ones (the same day), the median of SameDayTicks such ticks, each after its own
 	// hour of records, with the fastest and the slowest (a single tick
 	// moved by a third between runs with the machine's state); DayTick:
 	// the first tick of the next day.
@@ -184,6 +184,9 @@ type Recomputed struct {
 	TickMin, TickMax            time.Duration
 	TickSlowest, DayTickSlowest string
 	NewPetitions                uint64
+	// FollowUps: the handling events of earlier petitions and orders in
+	// each same-day tick's hour (the mean).
+	FollowUps uint64
 	// Settled: how long the engine's background merges took to finish
 	// before the first tick.
 	Settled time.Duration
@@ -213,7 +216,12 @@ func Recompute(ctx context.Context, db *warehouse.DB, n uint64, engineCPU func()
 	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 	start := today.AddDate(-2, 0, 0)
 	t0 := time.Now()
-	if _, err := (gen.Bulk{DB: db, Start: start, Days: int(today.Sub(start).Hours() / 24), Seed: 1, Petitions: n, Orders: n}).Fill(ctx); err != nil {
+	// The handling events of the last SameDayTicks hours are held back:
+	// each same-day tick's hour brings its share, as a running system gets
+	// events for its earlier cases and orders besides the new records.
+	cut := t0.Add(-SameDayTicks * time.Hour)
+	bulk := gen.Bulk{DB: db, Start: start, Days: int(today.Sub(start).Hours() / 24), Seed: 1, Petitions: n, Orders: n, Until: cut}
+	if _, err := bulk.Fill(ctx); err != nil {
 		return out, err
 	}
 	say("filled in %v", time.Since(t0).Round(time.Second))
@@ -247,6 +255,12 @@ func Recompute(ctx context.Context, db *warehouse.DB, n uint64, engineCPU func()
 		if _, err := (gen.Bulk{DB: db, Start: today, Days: 1, Seed: seed, Petitions: out.NewPetitions, Orders: out.NewPetitions}).Fill(ctx); err != nil {
 			return out, err
 		}
+		hour := cut.Add(time.Duration(i) * time.Hour)
+		followUps, err := bulk.FollowUps(ctx, hour, hour.Add(time.Hour))
+		if err != nil {
+			return out, err
+		}
+		out.FollowUps += followUps / SameDayTicks
 		// Steady state: the backfill's inserts leave the engine merging
 		// parts of 10M-row tables for a while, which a tick every minute
 		// does not.

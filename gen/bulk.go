@@ -24,6 +24,86 @@ type Bulk struct {
 	Days              int
 	Seed              uint64
 	Petitions, Orders uint64
+	// Until is when the handling events stop (zero: now); FollowUps adds
+	// those dated after it, as time goes on.
+	Until time.Time
+}
+
+// handling is the SQL of the handling events of the bulk records of b's
+// seed, the petitions' or the orders', dated as cond says (a condition on
+// at).
+func (b Bulk) handling(orders bool, cond string) string {
+	t := b.DB.Table
+	if !orders {
+		// Handling: accepted in 1-20 days, concluded 10-80 days after, and
+		// evaluated; the last weeks' cases are still open.
+		return `INSERT INTO ` + t("events") + ` (event_id, ref_kind, ref, at, type, unit, result, satisfaction, leader, has_note, topic, partition, offset)
+		SELECT concat(case_id, '-', step), 'petition', case_id, at, type, responsible_unit, result, satisfaction, '', false, 'bulk', 0, offset * 3 + idx
+		FROM (
+			SELECT case_id, responsible_unit, offset, received_at, cityHash64(case_id) AS h,
+				received_at + toIntervalDay(1 + h % 20) AS accepted_at,
+				accepted_at + toIntervalDay(10 + bitShiftRight(h, 8) % 70) AS concluded_at
+			FROM ` + t("petitions") + ` WHERE topic = 'bulk' AND startsWith(case_id, concat('B', toString({seed:UInt64}), '-'))
+		)
+		ARRAY JOIN [1, 2, 3] AS idx, ['a', 'c', 'e'] AS step,
+			['accepted', 'concluded', 'evaluated'] AS type,
+			[accepted_at, concluded_at, concluded_at + toIntervalDay(3)] AS at,
+			['', ['upheld', 'partial', 'rejected'][1 + bitShiftRight(h, 16) % 3], ''] AS result,
+			['', '', ['satisfied', 'satisfied', 'basic', 'unsatisfied'][1 + bitShiftRight(h, 24) % 4]] AS satisfaction
+		WHERE ` + cond
+	}
+	// Handling, as Generate's: contacted within 20 hours (5 % within one
+	// to three days), concluded within ten days, a fifth unresolved, four
+	// in five evaluated. (Partition 1 of the bulk topic, so their offsets
+	// are not the petitions' events'.)
+	return `INSERT INTO ` + t("events") + ` (event_id, ref_kind, ref, at, type, unit, result, satisfaction, leader, has_note, topic, partition, offset)
+		SELECT concat(order_id, '-', step), 'hotline', order_id, at, type, assigned_unit, result, satisfaction, '', false, 'bulk', 1, offset * 3 + idx
+		FROM (
+			SELECT order_id, assigned_unit, offset, cityHash64(order_id) AS h,
+				received_at + toIntervalMinute(if(h % 100 < 5, 1500 + bitShiftRight(h, 8) % 2820, 10 + bitShiftRight(h, 8) % 1190)) AS contacted_at,
+				contacted_at + toIntervalMinute(60 + bitShiftRight(h, 20) % 14340) AS concluded_at
+			FROM ` + t("hotline_orders") + ` WHERE topic = 'bulk' AND startsWith(order_id, concat('H', toString({seed:UInt64}), '-'))
+		)
+		ARRAY JOIN [1, 2, 3] AS idx, ['c', 'd', 'e'] AS step,
+			['contacted', 'concluded', 'evaluated'] AS type,
+			[contacted_at, concluded_at, concluded_at + toIntervalMinute(60 + bitShiftRight(h, 34) % 4260)] AS at,
+			['', if(bitShiftRight(h, 48) % 100 < 20, 'unresolved', 'resolved'), ''] AS result,
+			['', '', ['satisfied', 'basic', 'unsatisfied'][1 + (bitShiftRight(h, 56) % 10 >= 7) + (bitShiftRight(h, 56) % 10 >= 9)]] AS satisfaction
+		WHERE (idx < 3 OR bitShiftRight(h, 40) % 100 < 80) AND ` + cond
+}
+
+// until is Until as a query parameter (now when unset).
+func (b Bulk) until() string {
+	u := b.Until
+	if u.IsZero() {
+		u = time.Now()
+	}
+	return fmt.Sprint(u.UnixMilli())
+}
+
+// FollowUps adds the handling events of the records Fill stored for b's
+// seed that are dated after from and up to to: what a running system gets
+// for its earlier cases and orders as time goes on (Fill stops at Until).
+// It returns how many it added.
+func (b Bulk) FollowUps(ctx context.Context, from, to time.Time) (uint64, error) {
+	t := b.DB.Table
+	var before uint64
+	if err := b.DB.QueryRow(ctx, "SELECT count() FROM "+t("events")+" WHERE topic = 'bulk'").Scan(&before); err != nil {
+		return 0, err
+	}
+	args := []any{clickhouse.Named("seed", fmt.Sprint(b.Seed)),
+		clickhouse.Named("from", fmt.Sprint(from.UnixMilli())), clickhouse.Named("to", fmt.Sprint(to.UnixMilli()))}
+	const window = "at > fromUnixTimestamp64Milli({from:Int64}) AND at <= fromUnixTimestamp64Milli({to:Int64})"
+	for _, orders := range []bool{false, true} {
+		if err := b.DB.Exec(ctx, b.handling(orders, window), args...); err != nil {
+			return 0, fmt.Errorf("bulk follow-up events: %w", err)
+		}
+	}
+	var after uint64
+	if err := b.DB.QueryRow(ctx, "SELECT count() FROM "+t("events")+" WHERE topic = 'bulk'").Scan(&after); err != nil {
+		return 0, err
+	}
+	return after - before, nil
 }
 
 // Fill inserts the records and returns how many rows each table got.
@@ -34,7 +114,7 @@ func (b Bulk) Fill(ctx context.Context) (map[string]uint64, error) {
 	cats := "['" + strings.Join(refdata.Categories, "','") + "']"
 	args := []any{
 		clickhouse.Named("start", b.Start.Format(time.DateOnly)), clickhouse.Named("span", fmt.Sprint(uint64(b.Days)*86400)),
-		clickhouse.Named("seed", fmt.Sprint(b.Seed)),
+		clickhouse.Named("seed", fmt.Sprint(b.Seed)), clickhouse.Named("until", b.until()),
 	}
 	out := map[string]uint64{}
 	t := b.DB.Table
@@ -64,22 +144,7 @@ func (b Bulk) Fill(ctx context.Context) (map[string]uint64, error) {
 			return nil, fmt.Errorf("bulk petitions: %w", err)
 		}
 		out["petitions"] = b.Petitions
-		// Handling: accepted in 1-20 days, concluded 10-80 days after, and
-		// evaluated; the last weeks' cases are still open.
-		ev := `INSERT INTO ` + t("events") + ` (event_id, ref_kind, ref, at, type, unit, result, satisfaction, leader, has_note, topic, partition, offset)
-		SELECT concat(case_id, '-', step), 'petition', case_id, at, type, responsible_unit, result, satisfaction, '', false, 'bulk', 0, offset * 3 + idx
-		FROM (
-			SELECT case_id, responsible_unit, offset, received_at, cityHash64(case_id) AS h,
-				received_at + toIntervalDay(1 + h % 20) AS accepted_at,
-				accepted_at + toIntervalDay(10 + bitShiftRight(h, 8) % 70) AS concluded_at
-			FROM ` + t("petitions") + ` WHERE topic = 'bulk' AND startsWith(case_id, concat('B', toString({seed:UInt64}), '-'))
-		)
-		ARRAY JOIN [1, 2, 3] AS idx, ['a', 'c', 'e'] AS step,
-			['accepted', 'concluded', 'evaluated'] AS type,
-			[accepted_at, concluded_at, concluded_at + toIntervalDay(3)] AS at,
-			['', ['upheld', 'partial', 'rejected'][1 + bitShiftRight(h, 16) % 3], ''] AS result,
-			['', '', ['satisfied', 'satisfied', 'basic', 'unsatisfied'][1 + bitShiftRight(h, 24) % 4]] AS satisfaction
-		WHERE at <= now64(3)`
+		ev := b.handling(false, "at <= fromUnixTimestamp64Milli({until:Int64})")
 		if err := b.DB.Exec(ctx, ev, args...); err != nil {
 			return nil, fmt.Errorf("bulk events: %w", err)
 		}
@@ -102,24 +167,7 @@ func (b Bulk) Fill(ctx context.Context) (map[string]uint64, error) {
 			return nil, fmt.Errorf("bulk orders: %w", err)
 		}
 		out["hotline_orders"] = b.Orders
-		// Handling, as Generate's: contacted within 20 hours (5 % within
-		// one to three days), concluded within ten days, a fifth
-		// unresolved, four in five evaluated. (Partition 1 of the bulk
-		// topic, so their offsets are not the petitions' events'.)
-		ev := `INSERT INTO ` + t("events") + ` (event_id, ref_kind, ref, at, type, unit, result, satisfaction, leader, has_note, topic, partition, offset)
-		SELECT concat(order_id, '-', step), 'hotline', order_id, at, type, assigned_unit, result, satisfaction, '', false, 'bulk', 1, offset * 3 + idx
-		FROM (
-			SELECT order_id, assigned_unit, offset, cityHash64(order_id) AS h,
-				received_at + toIntervalMinute(if(h % 100 < 5, 1500 + bitShiftRight(h, 8) % 2820, 10 + bitShiftRight(h, 8) % 1190)) AS contacted_at,
-				contacted_at + toIntervalMinute(60 + bitShiftRight(h, 20) % 14340) AS concluded_at
-			FROM ` + t("hotline_orders") + ` WHERE topic = 'bulk' AND startsWith(order_id, concat('H', toString({seed:UInt64}), '-'))
-		)
-		ARRAY JOIN [1, 2, 3] AS idx, ['c', 'd', 'e'] AS step,
-			['contacted', 'concluded', 'evaluated'] AS type,
-			[contacted_at, concluded_at, concluded_at + toIntervalMinute(60 + bitShiftRight(h, 34) % 4260)] AS at,
-			['', if(bitShiftRight(h, 48) % 100 < 20, 'unresolved', 'resolved'), ''] AS result,
-			['', '', ['satisfied', 'basic', 'unsatisfied'][1 + (bitShiftRight(h, 56) % 10 >= 7) + (bitShiftRight(h, 56) % 10 >= 9)]] AS satisfaction
-		WHERE at <= now64(3) AND (idx < 3 OR bitShiftRight(h, 40) % 100 < 80)`
+		ev := b.handling(true, "at <= fromUnixTimestamp64Milli({until:Int64})")
 		if err := b.DB.Exec(ctx, ev, args...); err != nil {
 			return nil, fmt.Errorf("bulk hotline events: %w", err)
 		}

@@ -2,6 +2,7 @@ package gen_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -54,5 +55,50 @@ func TestBulkHandlesOrders(t *testing.T) {
 	}
 	if n := q("SELECT count() FROM " + ev); out["events"] != n {
 		t.Errorf("Fill reported %d events, the table holds %d", out["events"], n)
+	}
+}
+
+// TestBulkFollowUps: records filled with their handling stopped at Until get
+// the rest from FollowUps, window by window, each event once: afterwards
+// the table holds what a fill to now would.
+func TestBulkFollowUps(t *testing.T) {
+	r := whtest.NewRecords(t)
+	ctx := context.Background()
+	now := time.Now()
+	start := now.UTC().AddDate(0, 0, -120).Truncate(24 * time.Hour)
+	until := now.AddDate(0, 0, -50)
+	b := gen.Bulk{DB: r.DB, Start: start, Days: 60, Seed: 5, Petitions: 800, Orders: 800, Until: until}
+	if _, err := b.Fill(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q := func(sql string) uint64 { t.Helper(); return whtest.Uint(t, r.DB, sql) }
+	ev := r.DB.Table("events")
+	if n := q(fmt.Sprintf("SELECT count() FROM %s WHERE at > fromUnixTimestamp64Milli(%d)", ev, until.UnixMilli())); n != 0 {
+		t.Fatalf("%d events dated after Until", n)
+	}
+	stored := q("SELECT count() FROM " + ev)
+	var added uint64
+	for _, w := range [][2]time.Time{{until, until.AddDate(0, 0, 20)}, {until.AddDate(0, 0, 20), now}} {
+		n, err := b.FollowUps(ctx, w[0], w[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Errorf("no follow-up events between %s and %s", w[0].Format(time.DateOnly), w[1].Format(time.DateOnly))
+		}
+		added += n
+	}
+	if got := q("SELECT count() FROM " + ev); got != stored+added {
+		t.Errorf("%d events, want %d stored and %d added", got, stored, added)
+	}
+	// Every petition was accepted within 20 days and every order concluded
+	// within 12: all of them are, once followed up to now.
+	for kind, typ := range map[string]string{"petition": "accepted", "hotline": "concluded"} {
+		if n := q("SELECT uniqExact(ref) FROM " + ev + " WHERE ref_kind = '" + kind + "' AND type = '" + typ + "'"); n != 800 {
+			t.Errorf("%d of 800 %s records %s", n, kind, typ)
+		}
+	}
+	if n := q("SELECT toUInt64(count() * 2 - uniqExact(event_id) - uniqExact(partition, offset)) FROM " + ev); n != 0 {
+		t.Errorf("%d duplicate event ids or offsets", n)
 	}
 }
