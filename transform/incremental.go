@@ -23,9 +23,10 @@ import (
 // day is the same or later and nothing in its SQL or parameters changed,
 // collects the keys of the rows that can differ (Dirty: records stored
 // since the watermark, records dated in the days the as-of moved over, and
-// rows whose values depend on the as-of day), recomputes just those keys
-// (the SQL restricts itself with {{.Only "column"}}) and swaps them in:
-// the old rows of those keys are deleted and the new ones inserted. Every
+// rows whose values depend on the as-of day, unless a Clock moves those
+// from their own values), recomputes just those keys (the SQL restricts
+// itself with {{.Only "column"}}) and swaps them in: the old rows of those
+// keys are deleted and the new ones inserted. Every
 // other case — no state, an earlier day, a changed configuration, an empty
 // table, a dirty set over a third of the table, a cluster — is a full run
 // (Monthly: of the tick's months). Backfills are always full runs.
