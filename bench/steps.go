@@ -176,10 +176,10 @@ type Recomputed struct {
 	Full    time.Duration // backfill of every indicator over two years
 	Slowest string        // the transforms that took longest in it
 	// Tick: a scheduler tick after an hour's worth of new records and of
-	// handling events of earlier ones (the same day), the median of SameDayTicks such ticks, each after its own
-	// hour of records, with the fastest and the slowest (a single tick
-	// moved by a third between runs with the machine's state); DayTick:
-	// the first tick of the next day.
+	// handling events of earlier ones (the same day), the median of
+	// SameDayTicks such ticks, each after its own hour of records, with the
+	// fastest and the slowest (a single tick moved by a third between runs
+	// with the machine's state); DayTick: the first tick of the next day.
 	Tick, DayTick               time.Duration
 	TickMin, TickMax            time.Duration
 	TickSlowest, DayTickSlowest string
@@ -260,7 +260,7 @@ func Recompute(ctx context.Context, db *warehouse.DB, n uint64, engineCPU func()
 		if err != nil {
 			return out, err
 		}
-		out.FollowUps += followUps / SameDayTicks
+		out.FollowUps += followUps
 		// Steady state: the backfill's inserts leave the engine merging
 		// parts of 10M-row tables for a while, which a tick every minute
 		// does not.
@@ -283,6 +283,7 @@ func Recompute(ctx context.Context, db *warehouse.DB, n uint64, engineCPU func()
 		say("tick %v (%s)", tk.took.Round(time.Millisecond), tk.slowest)
 		ticks = append(ticks, tk)
 	}
+	out.FollowUps /= SameDayTicks
 	slices.SortFunc(ticks, func(a, b tick) int { return cmp.Compare(a.took, b.took) })
 	mid := ticks[len(ticks)/2]
 	out.Tick, out.TickCPU, out.TickSlowest = mid.took, mid.cpu, mid.slowest

@@ -527,10 +527,18 @@ func TestCaseStatusRebuilt(t *testing.T) {
 	if got := whtest.Uint(t, db, "SELECT count() FROM system.tables WHERE database = {db:String} AND name LIKE '%rebuilt%'", clickhouse.Named("db", db.Database)); got != 0 {
 		t.Fatalf("%d twin tables left", got)
 	}
-	// The next case_status run is a full one (its state has no fingerprint).
-	if got := whtest.Uint(t, db, "SELECT count() FROM "+db.Table("transform_state")+
-		" WHERE transform = 'case_status' AND fingerprint = '' AND updated_at = (SELECT max(updated_at) FROM "+db.Table("transform_state")+")"); got == 0 {
-		t.Fatal("case_status' last state keeps a fingerprint")
+	// The next case_status run is a full one.
+	expectFullRunNext(t, db, "case_status")
+}
+
+// expectFullRunNext fails t unless the transform's last state has no
+// fingerprint, which makes its next run a full one.
+func expectFullRunNext(t *testing.T, db *warehouse.DB, transform string) {
+	t.Helper()
+	state := db.Table("transform_state")
+	if got := whtest.Uint(t, db, "SELECT count() FROM "+state+" WHERE transform = {t:String} AND fingerprint = '' AND updated_at = (SELECT max(updated_at) FROM "+state+")",
+		clickhouse.Named("t", transform)); got == 0 {
+		t.Fatalf("%s' last state keeps a fingerprint", transform)
 	}
 }
 
@@ -549,10 +557,7 @@ func TestCaseStatusGainsRejected(t *testing.T) {
 		clickhouse.Named("db", db.Database)); got != 2 {
 		t.Fatalf("rejected is in %d of case_status and its twin", got)
 	}
-	if got := whtest.Uint(t, db, "SELECT count() FROM "+db.Table("transform_state")+
-		" WHERE transform = 'case_status' AND fingerprint = '' AND updated_at = (SELECT max(updated_at) FROM "+db.Table("transform_state")+")"); got == 0 {
-		t.Fatal("case_status' last state keeps a fingerprint")
-	}
+	expectFullRunNext(t, db, "case_status")
 }
 
 // TestTwinsKeepTheTableComment: a full run exchanges a table with its
