@@ -29,6 +29,18 @@ type Bulk struct {
 	Until time.Time
 }
 
+// bulkID is the SQL of a bulk record's ID: the prefix and the local day it
+// was received, as registries number their cases (and Generate does:
+// XF20261128…), then the seed and the row number, which keep the seeds'
+// records apart (handling selects a seed's by the part after the first
+// dash). IDs ordered by day put a span of recent cases, which a tick
+// looks up, in a few granules of the tables ordered by them, as they
+// would be in production; IDs of random order made every such lookup read
+// its whole column.
+func bulkID(prefix string) string {
+	return "concat('" + prefix + "', toString(toYYYYMMDD(received)), '-', toString({seed:UInt64}), '-', toString(number))"
+}
+
 // handling is the SQL of the handling events of the bulk records of b's
 // seed, the petitions' or the orders', dated as cond says (a condition on
 // at).
@@ -43,7 +55,7 @@ func (b Bulk) handling(orders bool, cond string) string {
 			SELECT case_id, responsible_unit, offset, received_at, cityHash64(case_id) AS h,
 				received_at + toIntervalDay(1 + h % 20) AS accepted_at,
 				accepted_at + toIntervalDay(10 + bitShiftRight(h, 8) % 70) AS concluded_at
-			FROM ` + t("petitions") + ` WHERE topic = 'bulk' AND startsWith(case_id, concat('B', toString({seed:UInt64}), '-'))
+			FROM ` + t("petitions") + ` WHERE topic = 'bulk' AND splitByChar('-', case_id)[2] = toString({seed:UInt64})
 		)
 		ARRAY JOIN [1, 2, 3] AS idx, ['a', 'c', 'e'] AS step,
 			['accepted', 'concluded', 'evaluated'] AS type,
@@ -62,7 +74,7 @@ func (b Bulk) handling(orders bool, cond string) string {
 			SELECT order_id, assigned_unit, offset, cityHash64(order_id) AS h,
 				received_at + toIntervalMinute(if(h % 100 < 5, 1500 + bitShiftRight(h, 8) % 2820, 10 + bitShiftRight(h, 8) % 1190)) AS contacted_at,
 				contacted_at + toIntervalMinute(60 + bitShiftRight(h, 20) % 14340) AS concluded_at
-			FROM ` + t("hotline_orders") + ` WHERE topic = 'bulk' AND startsWith(order_id, concat('H', toString({seed:UInt64}), '-'))
+			FROM ` + t("hotline_orders") + ` WHERE topic = 'bulk' AND splitByChar('-', order_id)[2] = toString({seed:UInt64})
 		)
 		ARRAY JOIN [1, 2, 3] AS idx, ['c', 'd', 'e'] AS step,
 			['contacted', 'concluded', 'evaluated'] AS type,
@@ -127,9 +139,9 @@ func (b Bulk) Fill(ctx context.Context) (map[string]uint64, error) {
 			category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content, topic, partition, offset)
 		WITH ` + towns + `,
 			cityHash64(number, {seed:UInt64}) AS h,
-			if(h % 4 = 0, towns[1 + bitShiftRight(h, 8) % intDiv(length(towns), 16)], towns[1 + bitShiftRight(h, 8) % length(towns)]) AS town
-		SELECT concat('B', toString({seed:UInt64}), '-', toString(number)),
-			toDateTime64(toDateTime({start:Date}, 'Asia/Shanghai') + bitShiftRight(h, 20) % {span:UInt64}, 3, 'Asia/Shanghai'),
+			if(h % 4 = 0, towns[1 + bitShiftRight(h, 8) % intDiv(length(towns), 16)], towns[1 + bitShiftRight(h, 8) % length(towns)]) AS town,
+			toDateTime64(toDateTime({start:Date}, 'Asia/Shanghai') + bitShiftRight(h, 20) % {span:UInt64}, 3, 'Asia/Shanghai') AS received
+		SELECT ` + bulkID("XF") + `, received,
 			['letter', 'visit', 'phone', 'online', 'mailbox'][1 + bitShiftRight(h, 3) % 5],
 			multiIf(bitShiftRight(h, 12) % 100 < 5, 'village', bitShiftRight(h, 12) % 100 < 30, 'township', bitShiftRight(h, 12) % 100 < 75, 'county',
 				bitShiftRight(h, 12) % 100 < 93, 'city', bitShiftRight(h, 12) % 100 < 98, 'province', 'national'),
@@ -154,9 +166,9 @@ func (b Bulk) Fill(ctx context.Context) (map[string]uint64, error) {
 			caller_key, key_kind, urgent, assigned_unit, case_id, subject, has_content, topic, partition, offset)
 		WITH ` + towns + `,
 			cityHash64(number, {seed:UInt64}, 'order') AS h,
-			towns[1 + bitShiftRight(h, 8) % length(towns)] AS town
-		SELECT concat('H', toString({seed:UInt64}), '-', toString(number)),
-			toDateTime64(toDateTime({start:Date}, 'Asia/Shanghai') + bitShiftRight(h, 20) % {span:UInt64}, 3, 'Asia/Shanghai'),
+			towns[1 + bitShiftRight(h, 8) % length(towns)] AS town,
+			toDateTime64(toDateTime({start:Date}, 'Asia/Shanghai') + bitShiftRight(h, 20) % {span:UInt64}, 3, 'Asia/Shanghai') AS received
+		SELECT ` + bulkID("RX") + `, received,
 			['phone', 'web', 'app', 'wechat', 'email'][1 + bitShiftRight(h, 3) % 5],
 			['consult', 'help', 'complaint', 'report', 'suggestion', 'praise'][1 + bitShiftRight(h, 12) % 6],
 			town, substring(town, 1, 6), town, cats[1 + bitShiftRight(h, 24) % length(cats)],

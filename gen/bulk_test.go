@@ -15,7 +15,8 @@ func TestMain(m *testing.M) { os.Exit(whtest.Main(m)) }
 
 // TestBulkHandlesOrders: bulk hotline orders get their handling events as
 // generated ones do (contacted, concluded, evaluated), so that the
-// benchmarks' hotline indicators read events, not empty joins.
+// benchmarks' hotline indicators read events, not empty joins; bulk IDs
+// are numbered by the day received.
 func TestBulkHandlesOrders(t *testing.T) {
 	r := whtest.NewRecords(t)
 	ctx := context.Background()
@@ -52,6 +53,11 @@ func TestBulkHandlesOrders(t *testing.T) {
 	// Every event is one record of the bulk topic: ids and offsets unique.
 	if n := q("SELECT toUInt64(count() * 2 - uniqExact(event_id) - uniqExact(partition, offset)) FROM " + ev); n != 0 {
 		t.Errorf("%d duplicate event ids or offsets", n)
+	}
+	// IDs numbered by the day received, as registries number them.
+	if n := q("SELECT count() FROM "+r.DB.Table("petitions")+" WHERE NOT startsWith(case_id, concat('XF', toString(toYYYYMMDD(received_at)), '-5-'))") +
+		q("SELECT count() FROM "+orders+" WHERE NOT startsWith(order_id, concat('RX', toString(toYYYYMMDD(received_at)), '-5-'))"); n != 0 {
+		t.Errorf("%d IDs not of the day received and the seed", n)
 	}
 	if n := q("SELECT count() FROM " + ev); out["events"] != n {
 		t.Errorf("Fill reported %d events, the table holds %d", out["events"], n)

@@ -41,6 +41,11 @@ escalated AS (
     INNER JOIN (SELECT received_at, {{pair "petitioner_key" "category"}} AS pair FROM {{.DB}}.petitions
           WHERE receiving_level IN ('county', 'city', 'province', 'national')
           {{- if .Dirty}}
+            -- later than the earliest local case: the escalations of a
+            -- tick's cases, mostly recent, are then in a few months'
+            -- partitions (at 10M records 0.33 → 0.09 s; their keys are in
+            -- nearly every granule, whose pseudonyms were all read)
+            AND received_at > (SELECT min(received_at) FROM picked WHERE receiving_level IN ('village', 'township'))
             AND key_hash IN (SELECT cityHash64(petitioner_key) FROM picked)
             AND petitioner_key IN (SELECT petitioner_key FROM picked){{end}}) AS hi
       ON hi.pair = lo.pair

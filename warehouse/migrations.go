@@ -103,6 +103,14 @@ var Migrations = []Migration{
 			// The copied rows lack their evaluations.
 			return append(out, fullRunNext(t, "case_status"))
 		}},
+	{16, "case_id_range: each granule's least and greatest case_id in petitions, petition_flags and case_status (and the twins), for the look-ups of a tick's cases",
+		func(t Target) []string {
+			out := petitionsTable.AddIndexesSQL(t, caseIDRange.Name)
+			for _, tb := range withStaging(petitionFlagsTable, caseStatusTable) {
+				out = append(out, tb.AddIndexesSQL(t, caseIDRange.Name)...)
+			}
+			return out
+		}},
 	{14, "every indicator table and its staging twin carry the table's comment (a full run exchanges the two, comments included)",
 		func(t Target) []string {
 			return withTwins(transformTables(), func(tb Table) string { return tb.CommentSQL(t) })

@@ -20,6 +20,15 @@ var ingestColumns = []Column{
 
 func withIngest(cols ...Column) []Column { return append(cols, ingestColumns...) }
 
+// caseIDRange keeps each granule's least and greatest case_id, for the
+// tables not ordered by it. Registries number cases in the order they
+// come (XF20261128…), and the cases a tick looks up are mostly recent: at
+// 10M records the look-up of a tick's 2,260 cases in petitions read 209
+// of 1,283 granules with it, all of them without (0.11–0.16 s against
+// 0.18–0.21 s), and case_status' delete of their rows took 0.10 s against
+// 0.32–0.36 s. Without such numbering it skips nothing and costs little.
+var caseIDRange = Index{Name: "case_id_range", Expr: "case_id", Type: "minmax", Granularity: 1}
+
 // Record tables: one row per Kafka record, pseudonymised. No raw ID number,
 // phone or name is ever stored; free text lives only in restricted_texts.
 var (
@@ -50,6 +59,7 @@ var (
 		OrderBy:     "(county_code, category, received_at, case_id)",
 		Dedup:       true,
 		ShardKey:    "cityHash64(petitioner_key)",
+		Indexes:     []Index{caseIDRange},
 	}
 	hotlineTable = Table{
 		Name:    "hotline_orders",

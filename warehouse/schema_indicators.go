@@ -97,7 +97,7 @@ var (
 			{"prior_orders", "UInt32", "those orders"},
 		},
 		Engine: "MergeTree", PartitionBy: "toYYYYMM(received_at)", OrderBy: "(county_code, received_at, case_id)",
-		ShardKey: "cityHash64(case_id)",
+		ShardKey: "cityHash64(case_id)", Indexes: []Index{caseIDRange},
 	}
 	repeatMonthlyTable = Table{
 		Name:    "repeat_monthly",
@@ -209,6 +209,7 @@ var (
 		// table). Partitioned by it instead, a full run's insert of 10M rows
 		// took 20.6 s against 3.6 s.
 		Engine: "MergeTree", OrderBy: "(toYYYYMM(active_until), responsible_unit, case_id)", ShardKey: "cityHash64(case_id)",
+		Indexes: []Index{caseIDRange},
 	}
 	unitMonthlyTable = Table{
 		Name:    "unit_monthly",

@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -27,6 +28,21 @@ type Table struct {
 	Dedup bool
 	// ShardKey is the Distributed table's sharding expression on a cluster.
 	ShardKey string
+	// Indexes are data-skipping indexes (on a cluster, of the local table).
+	Indexes []Index
+}
+
+// Index is a data-skipping index: each block of Granularity granules keeps
+// a summary of Expr of type Type (minmax: its least and greatest value), and
+// a read skips the blocks whose summary rules out its condition.
+type Index struct {
+	Name, Expr, Type string
+	Granularity      int
+}
+
+// sql is the index as in CREATE TABLE and ADD INDEX.
+func (ix Index) sql() string {
+	return fmt.Sprintf("%s %s TYPE %s GRANULARITY %d", quoteIdent(ix.Name), ix.Expr, ix.Type, ix.Granularity)
 }
 
 // dedupWindow is how many recent insert blocks' tokens a table remembers.
@@ -66,7 +82,14 @@ func (tb Table) CreateSQL(target Target) []string {
 		if c.Comment != "" {
 			fmt.Fprintf(&b, " COMMENT %s", quoteString(c.Comment))
 		}
-		if i < len(tb.Columns)-1 {
+		if i < len(tb.Columns)-1 || len(tb.Indexes) > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	for i, ix := range tb.Indexes {
+		fmt.Fprintf(&b, "    INDEX %s", ix.sql())
+		if i < len(tb.Indexes)-1 {
 			b.WriteString(",")
 		}
 		b.WriteString("\n")
@@ -158,6 +181,23 @@ func (tb Table) AddColumnsSQL(target Target, names ...string) []string {
 	var out []string
 	for _, name := range tables {
 		out = append(out, fmt.Sprintf("ALTER TABLE %s.%s%s %s", quoteIdent(target.Database), quoteIdent(name), target.onCluster(), strings.Join(adds, ", ")))
+	}
+	return out
+}
+
+// AddIndexesSQL returns idempotent statements that add tb's named indexes
+// to a table created before they existed and build them for the rows it
+// holds (a mutation rewriting the index files of every part).
+func (tb Table) AddIndexesSQL(target Target, names ...string) []string {
+	table := quoteIdent(target.Database) + "." + quoteIdent(target.LocalName(tb.Name)) + target.onCluster()
+	var out []string
+	for _, n := range names {
+		i := slices.IndexFunc(tb.Indexes, func(ix Index) bool { return ix.Name == n })
+		if i < 0 {
+			panic(fmt.Sprintf("AddIndexesSQL: table %s lacks index %s", tb.Name, n))
+		}
+		out = append(out, fmt.Sprintf("ALTER TABLE %s ADD INDEX IF NOT EXISTS %s", table, tb.Indexes[i].sql()),
+			fmt.Sprintf("ALTER TABLE %s MATERIALIZE INDEX %s", table, quoteIdent(n)))
 	}
 	return out
 }

@@ -560,6 +560,43 @@ func TestCaseStatusGainsRejected(t *testing.T) {
 	expectFullRunNext(t, db, "case_status")
 }
 
+// TestCaseIDRange: migration 16 gives petitions, petition_flags,
+// case_status and the twins the case_id range index, built for the rows
+// they hold, and a look-up of a recent case by its day-numbered ID reads
+// only the granules whose IDs span it.
+func TestCaseIDRange(t *testing.T) {
+	db, ctx := migratedDB(t)
+	tables := []string{"petitions", "petition_flags", "petition_flags_staging", "case_status", "case_status_staging"}
+	for _, name := range tables {
+		if err := db.Exec(ctx, "ALTER TABLE "+db.Table(name)+" DROP INDEX case_id_range"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 40,000 petitions over 92 days from four counties: each month's
+	// part holds two granules, each spanning the month's IDs (the table
+	// is ordered by county first).
+	if err := db.Exec(ctx, "INSERT INTO "+db.Table("petitions")+` (case_id, received_at, county_code, petitioner_key)
+		SELECT concat('XF', toString(toYYYYMMDD(at)), '-', toString(number)), at, ['a', 'b', 'c', 'd'][1 + number % 4], 'k'
+		FROM (SELECT number, toDateTime64('2026-01-01 00:00:00', 3, 'Asia/Shanghai') + number * 200 AS at FROM numbers(40000))`); err != nil {
+		t.Fatal(err)
+	}
+	lookup := "SELECT count() FROM " + db.Table("petitions") + " WHERE case_id IN ('XF20260325-36000', 'XF20260325-36100') " +
+		"SETTINGS force_data_skipping_indices = 'case_id_range', max_rows_to_read = 16384"
+	if err := db.Exec(ctx, lookup); err == nil {
+		t.Fatal("the look-up used case_id_range before migration 16")
+	}
+	rerunMigration(t, clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"mutations_sync": 2})), db, 16)
+	if got := whtest.Uint(t, db, "SELECT count() FROM system.data_skipping_indices WHERE database = {db:String} AND name = 'case_id_range' AND type = 'minmax' AND expr = 'case_id'",
+		clickhouse.Named("db", db.Database)); got != uint64(len(tables)) {
+		t.Fatalf("case_id_range is on %d of the %d tables", got, len(tables))
+	}
+	// Built for the part already there: reading it whole (40,000 rows)
+	// would pass max_rows_to_read.
+	if got := whtest.Uint(t, db, lookup); got != 2 {
+		t.Fatalf("the look-up found %d of the 2 cases", got)
+	}
+}
+
 // TestTwinsKeepTheTableComment: a full run exchanges a table with its
 // staging twin, comments included, so the twin carries the table's comment;
 // migration 14 mends warehouses whose twins had one of their own.

@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster`
     `topic` LowCardinality(String) COMMENT 'Kafka topic the record was read from',
     `partition` Int32 COMMENT 'Kafka partition',
     `offset` Int64 COMMENT 'Kafka offset',
-    `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row'
+    `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row',
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/petitions_local', '{replica}')
 PARTITION BY toYYYYMM(received_at)
@@ -414,7 +415,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags_local` ON CLUSTER `xf_clust
     `is_collective` Bool COMMENT 'headcount >= 5',
     `three_visit_type` LowCardinality(String) COMMENT 'beijing_abnormal (进京非正常上访), province_collective (赴省集体上访), city_collective (来市集体上访) or empty',
     `is_escalation` Bool COMMENT 'at least 2 complaint/report orders of the key in the category in the 60 days before',
-    `prior_orders` UInt32 COMMENT 'those orders'
+    `prior_orders` UInt32 COMMENT 'those orders',
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/petition_flags_local', '{replica}')
 PARTITION BY toYYYYMM(received_at)
@@ -439,7 +441,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags_staging_local` ON CLUSTER `
     `is_collective` Bool COMMENT 'headcount >= 5',
     `three_visit_type` LowCardinality(String) COMMENT 'beijing_abnormal (进京非正常上访), province_collective (赴省集体上访), city_collective (来市集体上访) or empty',
     `is_escalation` Bool COMMENT 'at least 2 complaint/report orders of the key in the category in the 60 days before',
-    `prior_orders` UInt32 COMMENT 'those orders'
+    `prior_orders` UInt32 COMMENT 'those orders',
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/petition_flags_staging_local', '{replica}')
 PARTITION BY toYYYYMM(received_at)
@@ -640,7 +643,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster`
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
     `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
-    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)',
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/case_status_local', '{replica}')
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
@@ -686,7 +690,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
     `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
-    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)',
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/case_status_staging_local', '{replica}')
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
@@ -1147,7 +1152,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster`
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
     `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
-    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)',
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/case_status_local', '{replica}')
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
@@ -1197,7 +1203,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
     `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
-    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)',
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/case_status_staging_local', '{replica}')
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
@@ -1211,6 +1218,26 @@ ALTER TABLE `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster` MODIFY SETTING
 ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
 INSERT INTO `xfwatch`.`transform_state` (transform, as_of, watermark, fingerprint, updated_at) SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3);
+
+ALTER TABLE `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`petition_flags_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`petition_flags_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`petition_flags_staging_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`petition_flags_staging_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
 
 ALTER TABLE `xfwatch`.`hotspot_daily_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '热点: daily counts per county and township × category, EARS C1/C2/C3, risk';
 

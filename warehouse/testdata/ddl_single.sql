@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petitions`
     `topic` LowCardinality(String) COMMENT 'Kafka topic the record was read from',
     `partition` Int32 COMMENT 'Kafka partition',
     `offset` Int64 COMMENT 'Kafka offset',
-    `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row'
+    `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row',
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(received_at)
@@ -367,7 +368,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags`
     `is_collective` Bool COMMENT 'headcount >= 5',
     `three_visit_type` LowCardinality(String) COMMENT 'beijing_abnormal (进京非正常上访), province_collective (赴省集体上访), city_collective (来市集体上访) or empty',
     `is_escalation` Bool COMMENT 'at least 2 complaint/report orders of the key in the category in the 60 days before',
-    `prior_orders` UInt32 COMMENT 'those orders'
+    `prior_orders` UInt32 COMMENT 'those orders',
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(received_at)
@@ -389,7 +391,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petition_flags_staging`
     `is_collective` Bool COMMENT 'headcount >= 5',
     `three_visit_type` LowCardinality(String) COMMENT 'beijing_abnormal (进京非正常上访), province_collective (赴省集体上访), city_collective (来市集体上访) or empty',
     `is_escalation` Bool COMMENT 'at least 2 complaint/report orders of the key in the category in the 60 days before',
-    `prior_orders` UInt32 COMMENT 'those orders'
+    `prior_orders` UInt32 COMMENT 'those orders',
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(received_at)
@@ -563,7 +566,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status`
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
     `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
-    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)',
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
 )
 ENGINE = MergeTree
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
@@ -606,7 +610,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging`
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
     `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
-    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)',
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
 )
 ENGINE = MergeTree
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
@@ -1000,7 +1005,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_rebuilt`
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
     `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
-    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)',
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
 )
 ENGINE = MergeTree
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
@@ -1051,7 +1057,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`case_status_staging_rebuilt`
     `evaluated_months` Array(Date) COMMENT 'months with an evaluation (满意度评价), in order',
     `evaluated_satisfaction` Array(LowCardinality(String)) COMMENT 'the latest evaluation of each of those months',
     `active_until` Date COMMENT 'the last day a month\'s 办理 rates can count the case: the latest of accept_due, conclusion, conclude_due and evaluation; 2149-06-06 while not concluded',
-    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)'
+    `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)',
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
 )
 ENGINE = MergeTree
 ORDER BY (toYYYYMM(active_until), responsible_unit, case_id)
@@ -1068,6 +1075,26 @@ ALTER TABLE `xfwatch`.`case_status` MODIFY SETTING enable_block_number_column = 
 ALTER TABLE `xfwatch`.`case_status_staging` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
 
 INSERT INTO `xfwatch`.`transform_state` (transform, as_of, watermark, fingerprint, updated_at) SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3);
+
+ALTER TABLE `xfwatch`.`petitions` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`petitions` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`petition_flags` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`petition_flags` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`petition_flags_staging` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`petition_flags_staging` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`case_status` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`case_status` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`case_status_staging` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`case_status_staging` MATERIALIZE INDEX `case_id_range`;
 
 ALTER TABLE `xfwatch`.`hotspot_daily` MODIFY COMMENT '热点: daily counts per county and township × category, EARS C1/C2/C3, risk';
 
