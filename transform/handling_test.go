@@ -150,11 +150,29 @@ func TestHotlineRates(t *testing.T) {
 	ev("H3", "2026-05-21 09:00", "concluded", "resolved", "")
 	ev("H3", "2026-05-22 09:00", "evaluated", "", "basic")
 	o("H4", "2026-05-30 08:00") // not contacted yet
+	o("H5", "2026-04-30 23:00") // April's: not counted in May
+	ev("H5", "2026-05-01 08:00", "contacted", "", "")
+	f.run("hotline_status", "2026-04-01", "2026-05-31", "2026-06-30")
 	f.run("unit_monthly", "2026-05-01", "2026-05-31", "2026-06-30")
 	// 响应率 2/4, 解决率 2/3, 满意率 (1 + 0.9) / 3.
 	f.expect(`SELECT hotline_orders, hotline_contacted_24h, hotline_response_rate, hotline_concluded, hotline_resolved,
 		round(hotline_resolution_rate, 6), hotline_evaluated, round(hotline_satisfaction_rate, 6) FROM unit_monthly WHERE unit = 'CITY-CGW'`,
 		"4\t2\t0.5\t3\t2\t0.666667\t3\t0.633333")
+	// Each order's events count from the first day of its month to 60
+	// days after the month's end.
+	o("H6", "2026-03-31 10:00")
+	ev("H6", "2026-03-31 12:00", "contacted", "", "")
+	ev("H6", "2026-05-30 10:00", "concluded", "resolved", "")  // day 60 after March: counted
+	ev("H6", "2026-05-31 10:00", "evaluated", "", "satisfied") // day 61: not
+	o("H7", "2026-03-15 10:00")
+	ev("H7", "2026-02-28 10:00", "contacted", "", "") // dated before its month: not counted
+	ev("H7", "2026-03-16 10:00", "concluded", "unresolved", "")
+	ev("H7", "2026-03-17 10:00", "concluded", "resolved", "") // the latest conclusion's result
+	f.run("hotline_status", "2026-03-01", "2026-05-31", "2026-06-30")
+	f.expect(`SELECT order_id, month, contacted_24h, concluded, result, satisfaction FROM hotline_status WHERE order_id IN ('H6', 'H7', 'H5') ORDER BY order_id`,
+		"H5\t2026-04-01\ttrue\tfalse\t\t",
+		"H6\t2026-03-01\ttrue\ttrue\tresolved\t",
+		"H7\t2026-03-01\tfalse\ttrue\tresolved\t")
 }
 
 func TestZeroReportCompliance(t *testing.T) {

@@ -25,7 +25,7 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	if _, err := (gen.Bulk{DB: f.DB, Start: date("2025-03-01"), Days: 400, Seed: 3, Petitions: 20000, Orders: 2000}).Fill(ctx); err != nil {
 		t.Fatal(err)
 	}
-	incremental := []string{"daily_counts", "weekly_counts", "petition_flags", "key_history", "case_status"}
+	incremental := []string{"daily_counts", "weekly_counts", "petition_flags", "key_history", "case_status", "hotline_status"}
 	// The monthly petition_flags is backfilled over every month first.
 	first, last := date("2025-03-01"), date("2026-04-30")
 	backfill := func(name string, asOf time.Time) Result {
@@ -116,6 +116,13 @@ func TestIncrementalMatchesFull(t *testing.T) {
 				if('%[1]s' = 'evaluated', 'unsatisfied', ''), leader, has_note, 'late', %[2]d, rowNumberInAllBlocks()
 			FROM events WHERE ref_kind = 'petition' AND at < '2026-03-13' AND cityHash64(ref, %[2]d) %% 40 = 0 LIMIT 1 BY ref`, typ, i+2))
 	}
+	// Late events of earlier orders: a second conclusion with the other
+	// result, and an evaluation, some past the 60 days after their month.
+	f.exec(`INSERT INTO events (event_id, ref_kind, ref, at, type, unit, result, satisfaction, leader, has_note, topic, partition, offset)
+		SELECT concat(event_id, '-late', toString(k)), 'hotline', ref, at + toIntervalDay(k * 40), ['concluded', 'evaluated'][k], unit,
+			if(k = 1, if(result = 'resolved', 'unresolved', 'resolved'), ''), if(k = 2, 'basic', ''), leader, has_note, 'late', 12, rowNumberInAllBlocks()
+		FROM events ARRAY JOIN [1, 2] AS k
+		WHERE ref_kind = 'hotline' AND type = 'concluded' AND at < '2026-03-13' AND cityHash64(ref) % 20 = 0`)
 
 	// Open cases on the clocks' edges the next day (2026-03-16), which that
 	// day moves from their rows: accepted and extended, 91 days old then
@@ -154,7 +161,7 @@ func TestIncrementalMatchesFull(t *testing.T) {
 					t.Errorf("%s, %s: %s rows stored, %s left: the deletes were not applied", name, step.what, strings.TrimSpace(stored), strings.TrimSpace(left))
 				}
 			}
-			if name == "daily_counts" || name == "weekly_counts" || name == "petition_flags" {
+			if name == "daily_counts" || name == "weekly_counts" || name == "petition_flags" || name == "hotline_status" {
 				continue
 			}
 			if got := f.TSV("SELECT max(as_of) FROM " + name); got != step.asOf+"\n" {

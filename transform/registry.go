@@ -7,7 +7,7 @@ package transform
 // lanes start the ready transform earliest here first: the incremental ones
 // (one at a time) lead, those that others wait for first.
 var All = []Transform{
-	dailyCounts, weeklyCounts, petitionFlags, caseStatus, keyHistory,
+	dailyCounts, weeklyCounts, petitionFlags, caseStatus, keyHistory, hotlineStatus,
 	repeatMonthly, threeVisitsMonthly, hotlineAtRisk, unitMonthly, zeroReport,
 	hotspotWeekly, riskDaily, hotspotDaily,
 }

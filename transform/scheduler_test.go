@@ -60,7 +60,7 @@ func TestTickWindowRunsAndDryRun(t *testing.T) {
 	f.expect("SELECT case_id FROM petition_flags", "W1")
 	f.expect(`SELECT count(), uniqExact(transform), min(window_from), max(window_to), any(missed_runs), countIf(error != ''),
 		toString(any(scheduled_for)) FROM transform_runs`,
-		"13\t13\t2026-06-01\t2026-06-30\t2\t0\t2026-07-01 00:00:10.000")
+		"14\t14\t2026-06-01\t2026-06-30\t2\t0\t2026-07-01 00:00:10.000")
 }
 
 // TestRunLanes: two lanes run every transform once, each after the ones

@@ -64,3 +64,17 @@ func TestGoldenDDL(t *testing.T) {
 		t.Error("single-server DDL mentions a cluster")
 	}
 }
+
+// TestMigrationsNumberedInOrder: the history runs 1, 2, 3, … in the order
+// listed, so that the last is the schema version and each runs after those
+// before it.
+func TestMigrationsNumberedInOrder(t *testing.T) {
+	for i, m := range Migrations {
+		if m.Version != i+1 {
+			t.Fatalf("migration %d (%s) is listed %d", m.Version, m.Name, i+1)
+		}
+	}
+	if v := SchemaVersion(); v != len(Migrations) {
+		t.Fatalf("schema version %d, want %d", v, len(Migrations))
+	}
+}

@@ -103,17 +103,9 @@ var Migrations = []Migration{
 			// The copied rows lack their evaluations.
 			return append(out, fullRunNext(t, "case_status"))
 		}},
-	{16, "case_id_range: each granule's least and greatest case_id in petitions, petition_flags and case_status (and the twins), for the look-ups of a tick's cases",
-		func(t Target) []string {
-			out := petitionsTable.AddIndexesSQL(t, caseIDRange.Name)
-			for _, tb := range withStaging(petitionFlagsTable, caseStatusTable) {
-				out = append(out, tb.AddIndexesSQL(t, caseIDRange.Name)...)
-			}
-			return out
-		}},
 	{14, "every indicator table and its staging twin carry the table's comment (a full run exchanges the two, comments included)",
 		func(t Target) []string {
-			return withTwins(transformTables(), func(tb Table) string { return tb.CommentSQL(t) })
+			return withTwins(tablesAt14(), func(tb Table) string { return tb.CommentSQL(t) })
 		}},
 	{15, "case_status.rejected: a new day moves an open case's clocks from its row (filled by the next case_status run, a full one)",
 		func(t Target) []string {
@@ -123,5 +115,18 @@ var Migrations = []Migration{
 			}
 			// The rows lack the flag until a full run writes it.
 			return append(out, fullRunNext(t, "case_status"))
+		}},
+	{16, "case_id_range: each granule's least and greatest case_id in petitions, petition_flags and case_status (and the twins), for the look-ups of a tick's cases",
+		func(t Target) []string {
+			out := petitionsTable.AddIndexesSQL(t, caseIDRange.Name)
+			for _, tb := range withStaging(petitionFlagsTable, caseStatusTable) {
+				out = append(out, tb.AddIndexesSQL(t, caseIDRange.Name)...)
+			}
+			return out
+		}},
+	{17, "hotline_status: each 12345 order's 办理 for unit_monthly's hotline rates (filled by the next transform run); order_id_range on hotline_orders",
+		func(t Target) []string {
+			out := append(createTables(withStaging(hotlineStatusTable)...)(t), patchUpdates(t, hotlineStatusTable)...)
+			return append(out, hotlineTable.AddIndexesSQL(t, orderIDRange.Name)...)
 		}},
 }

@@ -211,6 +211,23 @@ var (
 		Engine: "MergeTree", OrderBy: "(toYYYYMM(active_until), responsible_unit, case_id)", ShardKey: "cityHash64(case_id)",
 		Indexes: []Index{caseIDRange},
 	}
+	hotlineStatusTable = Table{
+		Name:    "hotline_status",
+		Comment: "办理 of each 12345 order as unit_monthly's hotline rates count it: its events from the start of its month to 60 days after the month's end",
+		Columns: []Column{
+			{"order_id", "String", "工单编号"},
+			{"month", "Date", "the month received (first day)"},
+			{"received_at", tsType, "受理时间"},
+			{"assigned_unit", lcStr, "承办单位"},
+			{"contacted_24h", "Bool", "first contacted within 24 hours of receipt"},
+			{"concluded", "Bool", "办结 recorded"},
+			{"result", lcStr, "resolved|unresolved: the latest conclusion's"},
+			{"satisfaction", lcStr, "satisfied|basic|unsatisfied: the latest evaluation, empty if none"},
+		},
+		// Ordered by month, then order: a month's rates read its rows, and
+		// a tick's orders, mostly recent, are in the last months' granules.
+		Engine: "MergeTree", OrderBy: "(month, order_id)", ShardKey: "cityHash64(order_id)",
+	}
 	unitMonthlyTable = Table{
 		Name:    "unit_monthly",
 		Comment: "办理 rates per unit and month (definitions in docs/INDICATORS.md)",
@@ -336,8 +353,13 @@ var IndicatorTables = []Table{hotspotDailyTable, hotspotWeeklyTable, riskDailyTa
 	repeatMonthlyTable, threeVisitsTable, keyHistoryTable, atRiskTable, caseStatusTable, unitMonthlyTable, zeroReportTable}
 
 // transformTables are every table a transform writes: IndicatorTables
-// (created by migration 4) and the two added since.
+// (created by migration 4) and those added since.
 func transformTables() []Table {
+	return append(tablesAt14(), hotlineStatusTable)
+}
+
+// tablesAt14 are the tables transforms wrote at migration 14.
+func tablesAt14() []Table {
 	return append(slices.Clone(IndicatorTables), dailyCountsTable, weeklyCountsTable)
 }
 

@@ -65,7 +65,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_orders_local` ON CLUSTER `xf_clust
     `topic` LowCardinality(String) COMMENT 'Kafka topic the record was read from',
     `partition` Int32 COMMENT 'Kafka partition',
     `offset` Int64 COMMENT 'Kafka offset',
-    `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row'
+    `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row',
+    INDEX `order_id_range` order_id TYPE minmax GRANULARITY 1
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/hotline_orders_local', '{replica}')
 PARTITION BY toYYYYMM(received_at)
@@ -1219,26 +1220,6 @@ ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` MODIFY
 
 INSERT INTO `xfwatch`.`transform_state` (transform, as_of, watermark, fingerprint, updated_at) SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3);
 
-ALTER TABLE `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
-
-ALTER TABLE `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
-
-ALTER TABLE `xfwatch`.`petition_flags_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
-
-ALTER TABLE `xfwatch`.`petition_flags_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
-
-ALTER TABLE `xfwatch`.`petition_flags_staging_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
-
-ALTER TABLE `xfwatch`.`petition_flags_staging_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
-
-ALTER TABLE `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
-
-ALTER TABLE `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
-
-ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
-
-ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
-
 ALTER TABLE `xfwatch`.`hotspot_daily_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '热点: daily counts per county and township × category, EARS C1/C2/C3, risk';
 
 ALTER TABLE `xfwatch`.`hotspot_daily_staging_local` ON CLUSTER `xf_cluster` MODIFY COMMENT '热点: daily counts per county and township × category, EARS C1/C2/C3, risk';
@@ -1300,4 +1281,68 @@ ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` ADD CO
 ALTER TABLE `xfwatch`.`case_status_staging` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXISTS `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)';
 
 INSERT INTO `xfwatch`.`transform_state` (transform, as_of, watermark, fingerprint, updated_at) SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3);
+
+ALTER TABLE `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`petition_flags_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`petition_flags_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`petition_flags_staging_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`petition_flags_staging_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`case_status_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`case_status_staging_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `case_id_range`;
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_status_local` ON CLUSTER `xf_cluster`
+(
+    `order_id` String COMMENT '工单编号',
+    `month` Date COMMENT 'the month received (first day)',
+    `received_at` DateTime64(3, 'Asia/Shanghai') COMMENT '受理时间',
+    `assigned_unit` LowCardinality(String) COMMENT '承办单位',
+    `contacted_24h` Bool COMMENT 'first contacted within 24 hours of receipt',
+    `concluded` Bool COMMENT '办结 recorded',
+    `result` LowCardinality(String) COMMENT 'resolved|unresolved: the latest conclusion\'s',
+    `satisfaction` LowCardinality(String) COMMENT 'satisfied|basic|unsatisfied: the latest evaluation, empty if none'
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/hotline_status_local', '{replica}')
+ORDER BY (month, order_id)
+COMMENT '办理 of each 12345 order as unit_monthly\'s hotline rates count it: its events from the start of its month to 60 days after the month\'s end';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_status` ON CLUSTER `xf_cluster` AS `xfwatch`.`hotline_status_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'hotline_status_local', cityHash64(order_id));
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_status_staging_local` ON CLUSTER `xf_cluster`
+(
+    `order_id` String COMMENT '工单编号',
+    `month` Date COMMENT 'the month received (first day)',
+    `received_at` DateTime64(3, 'Asia/Shanghai') COMMENT '受理时间',
+    `assigned_unit` LowCardinality(String) COMMENT '承办单位',
+    `contacted_24h` Bool COMMENT 'first contacted within 24 hours of receipt',
+    `concluded` Bool COMMENT '办结 recorded',
+    `result` LowCardinality(String) COMMENT 'resolved|unresolved: the latest conclusion\'s',
+    `satisfaction` LowCardinality(String) COMMENT 'satisfied|basic|unsatisfied: the latest evaluation, empty if none'
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/hotline_status_staging_local', '{replica}')
+ORDER BY (month, order_id)
+COMMENT '办理 of each 12345 order as unit_monthly\'s hotline rates count it: its events from the start of its month to 60 days after the month\'s end';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_status_staging` ON CLUSTER `xf_cluster` AS `xfwatch`.`hotline_status_staging_local`
+ENGINE = Distributed('xf_cluster', 'xfwatch', 'hotline_status_staging_local', cityHash64(order_id));
+
+ALTER TABLE `xfwatch`.`hotline_status_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`hotline_status_staging_local` ON CLUSTER `xf_cluster` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`hotline_orders_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `order_id_range` order_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`hotline_orders_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `order_id_range`;
 

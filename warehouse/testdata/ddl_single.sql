@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_orders`
     `topic` LowCardinality(String) COMMENT 'Kafka topic the record was read from',
     `partition` Int32 COMMENT 'Kafka partition',
     `offset` Int64 COMMENT 'Kafka offset',
-    `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row'
+    `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row',
+    INDEX `order_id_range` order_id TYPE minmax GRANULARITY 1
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(received_at)
@@ -1076,26 +1077,6 @@ ALTER TABLE `xfwatch`.`case_status_staging` MODIFY SETTING enable_block_number_c
 
 INSERT INTO `xfwatch`.`transform_state` (transform, as_of, watermark, fingerprint, updated_at) SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3);
 
-ALTER TABLE `xfwatch`.`petitions` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
-
-ALTER TABLE `xfwatch`.`petitions` MATERIALIZE INDEX `case_id_range`;
-
-ALTER TABLE `xfwatch`.`petition_flags` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
-
-ALTER TABLE `xfwatch`.`petition_flags` MATERIALIZE INDEX `case_id_range`;
-
-ALTER TABLE `xfwatch`.`petition_flags_staging` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
-
-ALTER TABLE `xfwatch`.`petition_flags_staging` MATERIALIZE INDEX `case_id_range`;
-
-ALTER TABLE `xfwatch`.`case_status` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
-
-ALTER TABLE `xfwatch`.`case_status` MATERIALIZE INDEX `case_id_range`;
-
-ALTER TABLE `xfwatch`.`case_status_staging` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
-
-ALTER TABLE `xfwatch`.`case_status_staging` MATERIALIZE INDEX `case_id_range`;
-
 ALTER TABLE `xfwatch`.`hotspot_daily` MODIFY COMMENT '热点: daily counts per county and township × category, EARS C1/C2/C3, risk';
 
 ALTER TABLE `xfwatch`.`hotspot_daily_staging` MODIFY COMMENT '热点: daily counts per county and township × category, EARS C1/C2/C3, risk';
@@ -1153,4 +1134,62 @@ ALTER TABLE `xfwatch`.`case_status` ADD COLUMN IF NOT EXISTS `rejected` Bool COM
 ALTER TABLE `xfwatch`.`case_status_staging` ADD COLUMN IF NOT EXISTS `rejected` Bool COMMENT '不予受理 recorded: the case\'s clocks stop (kept so that a new day moves an open case\'s clocks from its row)';
 
 INSERT INTO `xfwatch`.`transform_state` (transform, as_of, watermark, fingerprint, updated_at) SELECT 'case_status', today(), fromUnixTimestamp64Milli(0), '', now64(3);
+
+ALTER TABLE `xfwatch`.`petitions` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`petitions` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`petition_flags` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`petition_flags` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`petition_flags_staging` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`petition_flags_staging` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`case_status` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`case_status` MATERIALIZE INDEX `case_id_range`;
+
+ALTER TABLE `xfwatch`.`case_status_staging` ADD INDEX IF NOT EXISTS `case_id_range` case_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`case_status_staging` MATERIALIZE INDEX `case_id_range`;
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_status`
+(
+    `order_id` String COMMENT '工单编号',
+    `month` Date COMMENT 'the month received (first day)',
+    `received_at` DateTime64(3, 'Asia/Shanghai') COMMENT '受理时间',
+    `assigned_unit` LowCardinality(String) COMMENT '承办单位',
+    `contacted_24h` Bool COMMENT 'first contacted within 24 hours of receipt',
+    `concluded` Bool COMMENT '办结 recorded',
+    `result` LowCardinality(String) COMMENT 'resolved|unresolved: the latest conclusion\'s',
+    `satisfaction` LowCardinality(String) COMMENT 'satisfied|basic|unsatisfied: the latest evaluation, empty if none'
+)
+ENGINE = MergeTree
+ORDER BY (month, order_id)
+COMMENT '办理 of each 12345 order as unit_monthly\'s hotline rates count it: its events from the start of its month to 60 days after the month\'s end';
+
+CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_status_staging`
+(
+    `order_id` String COMMENT '工单编号',
+    `month` Date COMMENT 'the month received (first day)',
+    `received_at` DateTime64(3, 'Asia/Shanghai') COMMENT '受理时间',
+    `assigned_unit` LowCardinality(String) COMMENT '承办单位',
+    `contacted_24h` Bool COMMENT 'first contacted within 24 hours of receipt',
+    `concluded` Bool COMMENT '办结 recorded',
+    `result` LowCardinality(String) COMMENT 'resolved|unresolved: the latest conclusion\'s',
+    `satisfaction` LowCardinality(String) COMMENT 'satisfied|basic|unsatisfied: the latest evaluation, empty if none'
+)
+ENGINE = MergeTree
+ORDER BY (month, order_id)
+COMMENT '办理 of each 12345 order as unit_monthly\'s hotline rates count it: its events from the start of its month to 60 days after the month\'s end';
+
+ALTER TABLE `xfwatch`.`hotline_status` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`hotline_status_staging` MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `xfwatch`.`hotline_orders` ADD INDEX IF NOT EXISTS `order_id_range` order_id TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`hotline_orders` MATERIALIZE INDEX `order_id_range`;
 
