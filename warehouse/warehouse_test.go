@@ -597,6 +597,35 @@ func TestCaseIDRange(t *testing.T) {
 	}
 }
 
+// TestHotlineStatusAdded: migration 17 gives a warehouse at version 16
+// hotline_status and its twin, taking patch-part deletes as the other
+// incremental tables do, and hotline_orders the order_id range index,
+// built for the orders it holds.
+func TestHotlineStatusAdded(t *testing.T) {
+	db, ctx := migratedDB(t)
+	for _, stmt := range []string{"DROP TABLE " + db.Table("hotline_status"), "DROP TABLE " + db.Table("hotline_status_staging"),
+		"ALTER TABLE " + db.Table("hotline_orders") + " DROP INDEX order_id_range"} {
+		if err := db.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Exec(ctx, "INSERT INTO "+db.Table("hotline_orders")+` (order_id, received_at, county_code, category, caller_key)
+		SELECT concat('RX', toString(toYYYYMMDD(at)), '-', toString(number)), at, ['a', 'b', 'c', 'd'][1 + number % 4], 'other', 'k'
+		FROM (SELECT number, toDateTime64('2026-01-01 00:00:00', 3, 'Asia/Shanghai') + number * 200 AS at FROM numbers(40000))`); err != nil {
+		t.Fatal(err)
+	}
+	rerunMigration(t, clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"mutations_sync": 2})), db, 17)
+	if got := whtest.Uint(t, db, "SELECT count() FROM system.tables WHERE database = {db:String} AND name IN ('hotline_status', 'hotline_status_staging') "+
+		"AND create_table_query LIKE '%enable_block_number_column = 1%'", clickhouse.Named("db", db.Database)); got != 2 {
+		t.Fatalf("%d of hotline_status and its twin take patch-part deletes", got)
+	}
+	lookup := "SELECT count() FROM " + db.Table("hotline_orders") + " WHERE order_id IN ('RX20260325-36000', 'RX20260325-36100') " +
+		"SETTINGS force_data_skipping_indices = 'order_id_range', max_rows_to_read = 16384"
+	if got := whtest.Uint(t, db, lookup); got != 2 {
+		t.Fatalf("the look-up found %d of the 2 orders", got)
+	}
+}
+
 // TestTwinsKeepTheTableComment: a full run exchanges a table with its
 // staging twin, comments included, so the twin carries the table's comment;
 // migration 14 mends warehouses whose twins had one of their own.
