@@ -572,16 +572,7 @@ func TestCaseIDRange(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// 40,000 petitions over 92 days from four counties: each month's
-	// part holds two granules, each spanning the month's IDs (the table
-	// is ordered by county first).
-	if err := db.Exec(ctx, "INSERT INTO "+db.Table("petitions")+` (case_id, received_at, county_code, petitioner_key)
-		SELECT concat('XF', toString(toYYYYMMDD(at)), '-', toString(number)), at, ['a', 'b', 'c', 'd'][1 + number % 4], 'k'
-		FROM (SELECT number, toDateTime64('2026-01-01 00:00:00', 3, 'Asia/Shanghai') + number * 200 AS at FROM numbers(40000))`); err != nil {
-		t.Fatal(err)
-	}
-	lookup := "SELECT count() FROM " + db.Table("petitions") + " WHERE case_id IN ('XF20260325-36000', 'XF20260325-36100') " +
-		"SETTINGS force_data_skipping_indices = 'case_id_range', max_rows_to_read = 16384"
+	lookup := dayNumbered(t, ctx, db, "petitions", "case_id", "XF", "case_id_range", "petitioner_key", "'k'")
 	if err := db.Exec(ctx, lookup); err == nil {
 		t.Fatal("the look-up used case_id_range before migration 16")
 	}
@@ -609,21 +600,32 @@ func TestHotlineStatusAdded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.Exec(ctx, "INSERT INTO "+db.Table("hotline_orders")+` (order_id, received_at, county_code, category, caller_key)
-		SELECT concat('RX', toString(toYYYYMMDD(at)), '-', toString(number)), at, ['a', 'b', 'c', 'd'][1 + number % 4], 'other', 'k'
-		FROM (SELECT number, toDateTime64('2026-01-01 00:00:00', 3, 'Asia/Shanghai') + number * 200 AS at FROM numbers(40000))`); err != nil {
-		t.Fatal(err)
-	}
+	lookup := dayNumbered(t, ctx, db, "hotline_orders", "order_id", "RX", "order_id_range", "category, caller_key", "'other', 'k'")
 	rerunMigration(t, clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"mutations_sync": 2})), db, 17)
 	if got := whtest.Uint(t, db, "SELECT count() FROM system.tables WHERE database = {db:String} AND name IN ('hotline_status', 'hotline_status_staging') "+
 		"AND create_table_query LIKE '%enable_block_number_column = 1%'", clickhouse.Named("db", db.Database)); got != 2 {
 		t.Fatalf("%d of hotline_status and its twin take patch-part deletes", got)
 	}
-	lookup := "SELECT count() FROM " + db.Table("hotline_orders") + " WHERE order_id IN ('RX20260325-36000', 'RX20260325-36100') " +
-		"SETTINGS force_data_skipping_indices = 'order_id_range', max_rows_to_read = 16384"
 	if got := whtest.Uint(t, db, lookup); got != 2 {
 		t.Fatalf("the look-up found %d of the 2 orders", got)
 	}
+}
+
+// dayNumbered stores 40,000 records in table over 92 days from four
+// counties, their IDs (column id) numbered by day: prefix, yyyymmdd, "-",
+// row. It returns a look-up of two of 25 March's that must use index and
+// read at most two granules: each month's part holds two, each spanning
+// the month's IDs (the record tables are ordered by county first). cols
+// and vals are the table's other columns the insert sets.
+func dayNumbered(t *testing.T, ctx context.Context, db *warehouse.DB, table, id, prefix, index, cols, vals string) string {
+	t.Helper()
+	if err := db.Exec(ctx, "INSERT INTO "+db.Table(table)+" ("+id+", received_at, county_code, "+cols+`)
+		SELECT concat('`+prefix+`', toString(toYYYYMMDD(at)), '-', toString(number)), at, ['a', 'b', 'c', 'd'][1 + number % 4], `+vals+`
+		FROM (SELECT number, toDateTime64('2026-01-01 00:00:00', 3, 'Asia/Shanghai') + number * 200 AS at FROM numbers(40000))`); err != nil {
+		t.Fatal(err)
+	}
+	return "SELECT count() FROM " + db.Table(table) + " WHERE " + id + " IN ('" + prefix + "20260325-36000', '" + prefix + "20260325-36100') " +
+		"SETTINGS force_data_skipping_indices = '" + index + "', max_rows_to_read = 16384"
 }
 
 // TestTwinsKeepTheTableComment: a full run exchanges a table with its
