@@ -45,16 +45,18 @@ GROUP BY week, region, category, source
 `}
 
 // dailySeries is, as the CTE "cells", every region × category × source
-// with its days from lookback days (a template value) before the month to
-// its end as one array ns, zero on days without records, starting at day0
-// (what earsSQL reads).
-func dailySeries(lookback string) string {
+// of sources (an SQL array literal) with its days from lookback days (a
+// template value) before the month to its end as one array ns, zero on
+// days without records, starting at day0 (what earsSQL reads). risk_daily
+// takes the petitions' cells only: filtering the three sources' cells after
+// their series were built took its EARS stage at 10M records 0.16 → 0.10 s.
+func dailySeries(lookback, sources string) string {
 	return `
 WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1, d0 - ` + lookback + ` AS dl, toUInt32(d1 - dl) AS ndays,
 grid AS (
     SELECT code AS region, level AS region_level, county_code, population,
         arrayJoin({categories:Array(String)}) AS category,
-        arrayJoin(['petitions', 'hotline', 'people']) AS source
+        arrayJoin(` + sources + `) AS source
     FROM {{.DB}}.regions
 ),
 -- each cell's days as one array (daily_counts has at most one row a cell
@@ -64,7 +66,7 @@ grid AS (
 counts AS (
     SELECT region, category, source,
         groupArrayInsertAt(toUInt32(0), ndays)(toUInt32(n), toUInt32(day - dl)) AS ns
-    FROM {{.DB}}.daily_counts WHERE day >= dl AND day < d1
+    FROM {{.DB}}.daily_counts WHERE day >= dl AND day < d1 AND source IN ` + sources + `
     GROUP BY region, category, source
 ),
 -- every cell of the grid; counts off the grid are dropped
@@ -85,7 +87,7 @@ cells AS (
 // tick's month at 10M records 0.45 s as one query, 0.38 s in stages (the
 // best of three each), the same rows.
 var hotspotDaily = Transform{Name: "hotspot_daily", Group: "hotspots", Scope: Monthly,
-	Stages: []string{"ears_cells"}, SQL: dailySeries("{{.EARSLookback}}") +
+	Stages: []string{"ears_cells"}, SQL: dailySeries("{{.EARSLookback}}", "['petitions', 'hotline', 'people']") +
 		`{{ears "cells" "region, category, source, region_level, county_code, population" .Baseline}}
 SELECT e.day AS day, e.region AS region, e.region_level AS region_level, e.county_code AS county_code,
     e.category AS category, e.source AS source, e.n AS n, e.population AS population,
@@ -180,7 +182,7 @@ WHERE week >= m
 // as one query, risk_daily took 1.35–1.46 s in a tick at 10M records, of
 // which the engine spent 0.68–0.82 s planning it; in stages 1.06–1.10 s.
 var riskDaily = Transform{Name: "risk_daily", Group: "hotspots", Scope: Monthly,
-	Stages: []string{"flagged_cells", "ears_cells", "sums"}, SQL: dailySeries("{{.Lookback}}") +
+	Stages: []string{"flagged_cells", "ears_cells", "sums"}, SQL: dailySeries("{{.Lookback}}", "['petitions']") +
 		`
 -- only flagged petitions (5 % of them): grouping every petition of a
 -- tick's month and its lookback took 0.3–0.45 s at 10M records, the
@@ -206,8 +208,7 @@ cusum AS (
     SELECT week, region, category, cusum_alarm FROM {{.DB}}.hotspot_weekly
     WHERE source = 'petitions' AND week >= toMonday(d0) - 7 AND week < d1
 ),
-petition_cells AS (SELECT * FROM cells WHERE source = 'petitions'),
-{{ears "petition_cells" "region, category, region_level, county_code, population" .Baseline}},
+{{ears "cells" "region, category, region_level, county_code, population" .Baseline}},
 -- the windows as differences of running sums (w7: the day and 6 before,
 -- w28, w30; prev: the 28 days before the last 7)
 sums AS (
