@@ -163,7 +163,8 @@ FROM (
         min(received_at) AS first, max(received_at) AS last,
         argMax(county_code, received_at) AS county
     FROM (SELECT petitioner_key, category, receiving_level, received_at, county_code, toDate(received_at) AS d
-          FROM {{.DB}}.petitions WHERE toDate(received_at) <= as_of{{.OnlyKey "petitioner_key" "key_hash"}})
+          FROM {{.DB}}.petitions{{.KeyPrewhere "key_hash"}}
+          WHERE toDate(received_at) <= as_of{{.Only "petitioner_key"}})
     GROUP BY petitioner_key, category
 )
 GROUP BY petitioner_key

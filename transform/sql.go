@@ -34,14 +34,18 @@ func (v sqlVars) Only(col string) string {
 	return " AND " + col + " IN (SELECT key FROM " + v.Dirty + ")"
 }
 
-// OnlyKey is Only for a pseudonym column col whose cityHash64 the table
-// keeps in hashCol: the narrow hash column is filtered first (a scan of 10M
-// petitions' keys 0.25–0.28 s, of their hashes 0.09 s), then the key.
-func (v sqlVars) OnlyKey(col, hashCol string) string {
+// KeyPrewhere, in an incremental run, is a PREWHERE clause that finds the
+// dirty keys' rows of a table by hashCol, the cityHash64 of its pseudonym
+// column, which the engine reads before any other (a scan of 10M
+// petitions' keys 0.25–0.28 s, of their hashes 0.09 s); the query's WHERE
+// then holds Only on the key itself. Left to choose, the engine filtered a
+// cheap-looking date condition first, over every row: key_history's dirty
+// petitions at 10M records 0.15 → 0.08 s.
+func (v sqlVars) KeyPrewhere(hashCol string) string {
 	if v.Dirty == "" {
 		return ""
 	}
-	return " AND " + hashCol + " IN (SELECT cityHash64(key) FROM " + v.Dirty + ")" + v.Only(col)
+	return " PREWHERE " + hashCol + " IN (SELECT cityHash64(key) FROM " + v.Dirty + ")"
 }
 
 // From is, in an incremental run, the CTE cte (defined only then, for the
