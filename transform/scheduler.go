@@ -103,7 +103,8 @@ func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, a
 		slices.SortStableFunc(order, func(a, b Transform) int { return cmp.Compare(b.Scope, a.Scope) }) // Whole first
 	}
 	steps := len(order)
-	var mu sync.Mutex // guards done, rep.Results and the bar
+	var mu sync.Mutex          // guards done, rep.Results and the bar
+	var records sync.WaitGroup // the runs' transform_runs rows being written
 	done := 0
 	bar := newProgress(progress, steps)
 	runOne := func(t Transform) error {
@@ -123,7 +124,14 @@ func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, a
 		}
 		res, err := run(ctx, t, f, tt, asOf, dryRun)
 		if !dryRun {
-			s.record(ctx, rep.RunID, t, f, tt, scheduled, began, res.Rows, missed, err)
+			// Recorded beside the next transform, not before it: the tick
+			// waits for the records at its end.
+			finished := time.Now()
+			records.Add(1)
+			go func() {
+				defer records.Done()
+				s.record(ctx, rep.RunID, t, f, tt, scheduled, began, finished, res.Rows, missed, err)
+			}()
 		}
 		mu.Lock()
 		defer mu.Unlock()
@@ -134,7 +142,9 @@ func (s *Scheduler) run(ctx context.Context, transforms []Transform, from, to, a
 		rep.Results = append(rep.Results, res)
 		return nil
 	}
-	if err := runLanes(order, max(1, lanes), runOne); err != nil {
+	err := runLanes(order, max(1, lanes), runOne)
+	records.Wait()
+	if err != nil {
 		return rep, err
 	}
 	bar.finish(steps)
@@ -227,7 +237,7 @@ func dependencies(order []Transform) map[string][]string {
 }
 
 // record writes a transform_runs row; failing to is logged, not fatal.
-func (s *Scheduler) record(ctx context.Context, runID string, t Transform, from, to, scheduled, began time.Time, rows uint64, missed int, runErr error) {
+func (s *Scheduler) record(ctx context.Context, runID string, t Transform, from, to, scheduled, began, finished time.Time, rows uint64, missed int, runErr error) {
 	db := s.Runner.DB
 	msg := ""
 	if runErr != nil {
@@ -237,7 +247,7 @@ func (s *Scheduler) record(ctx context.Context, runID string, t Transform, from,
 		"scheduled_for", "started_at", "finished_at", "rows", "missed_runs", "error")
 	if err == nil {
 		defer b.Abort()
-		if err = b.Append(runID, t.Group, t.Name, from, to, scheduled, began, time.Now(), rows, uint32(missed), msg); err == nil {
+		if err = b.Append(runID, t.Group, t.Name, from, to, scheduled, began, finished, rows, uint32(missed), msg); err == nil {
 			err = b.Send()
 		}
 	}
