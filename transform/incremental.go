@@ -143,16 +143,23 @@ func (r *Runner) watermark(ctx context.Context, t Transform) (time.Time, error) 
 	if t.Incremental == nil || t.Incremental.Upstream == "" {
 		return now, nil
 	}
-	up, ok, err := r.state(ctx, t.Incremental.Upstream)
-	switch {
-	case err != nil:
+	up, _, err := r.state(ctx, t.Incremental.Upstream)
+	if err != nil {
 		return time.Time{}, err
-	case !ok:
-		return time.UnixMilli(0), nil
-	case up.watermark.Before(now):
-		return up.watermark, nil
 	}
-	return now, nil
+	return upTo(now, up), nil
+}
+
+// upTo is the watermark now capped by the upstream's state: the upstream's
+// watermark when earlier, the Unix epoch when it has none (no fingerprint).
+func upTo(now time.Time, up incState) time.Time {
+	switch {
+	case up.fingerprint == "":
+		return time.UnixMilli(0)
+	case up.watermark.Before(now):
+		return up.watermark
+	}
+	return now
 }
 
 // preamble reads, in one round trip, what an incremental run of t starts
@@ -174,27 +181,21 @@ func (r *Runner) preamble(ctx context.Context, t Transform) (st incState, total 
 	q := "SELECT s.a, s.w, s.f, (SELECT count() FROM " + r.DB.Table(t.Name) + "), toUnixTimestamp64Milli(now64(3))"
 	params := clickhouse.Parameters{"t": t.Name}
 	from := " FROM " + state("t") + " AS s"
-	var upW time.Time
-	var upF string
-	dest := []any{&st.asOf, &st.watermark, &st.fingerprint, &total, new(int64)}
-	if up := t.Incremental.Upstream; up != "" {
+	var nowMs int64
+	var up incState
+	dest := []any{&st.asOf, &st.watermark, &st.fingerprint, &total, &nowMs}
+	if name := t.Incremental.Upstream; name != "" {
 		q += ", u.w, u.f"
 		from += " CROSS JOIN " + state("up") + " AS u"
-		params["up"] = up
-		dest = append(dest, &upW, &upF)
+		params["up"] = name
+		dest = append(dest, &up.watermark, &up.fingerprint)
 	}
 	if err := r.DB.QueryRow(clickhouse.Context(ctx, clickhouse.WithParameters(params)), q+from+" SETTINGS apply_patch_parts = 0").Scan(dest...); err != nil {
 		return st, 0, began, fmt.Errorf("transform %s: cannot read its state: %w", t.Name, err)
 	}
-	began = time.UnixMilli(*dest[4].(*int64))
+	began = time.UnixMilli(nowMs)
 	if t.Incremental.Upstream != "" {
-		// as watermark: the upstream's when earlier, the epoch when it has none
-		switch {
-		case upF == "":
-			began = time.UnixMilli(0)
-		case upW.Before(began):
-			began = upW
-		}
+		began = upTo(began, up)
 	}
 	return st, total, began, nil
 }
