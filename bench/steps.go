@@ -177,24 +177,33 @@ const SameDayTicks = 5
 type Recomputed struct {
 	Full    time.Duration // backfill of every indicator over two years
 	Slowest string        // the transforms that took longest in it
-	// Tick: a scheduler tick after an hour's worth of new records and of
-	// handling events of earlier ones (the same day), the median of
-	// SameDayTicks such ticks, each after its own hour of records, with the
-	// fastest and the slowest (a single tick moved by a third between runs
-	// with the machine's state); DayTick: the first tick of the next day.
-	Tick, DayTick               time.Duration
-	TickMin, TickMax            time.Duration
-	TickSlowest, DayTickSlowest string
-	NewPetitions                uint64
-	// FollowUps: the handling events of earlier petitions and orders in
-	// each same-day tick's hour (the mean).
-	FollowUps uint64
+	// Hour: scheduler ticks after an hour's worth of new records and of
+	// handling events of earlier ones (the same day), each after its own
+	// hour of records. Minute: the same after a minute's worth, the
+	// scheduler's default interval (xfwatch transform --every). DayTick:
+	// the first tick of the next day.
+	Hour, Minute   Ticks
+	DayTick        time.Duration
+	DayTickSlowest string
 	// Settled: how long the engine's background merges took to finish
 	// before the first tick.
 	Settled time.Duration
-	// The engine's CPU time in the backfill and the ticks, when Recompute
-	// was given a way to read it.
-	FullCPU, TickCPU, DayTickCPU time.Duration
+	// The engine's CPU time in the backfill and the new day's tick, when
+	// Recompute was given a way to read it.
+	FullCPU, DayTickCPU time.Duration
+}
+
+// Ticks is SameDayTicks same-day ticks, each after its own period of new
+// records: the median tick (Took, with its engine CPU and slowest
+// transforms), the fastest and the slowest (a single tick moved by a third
+// between runs with the machine's state).
+type Ticks struct {
+	Took, Min, Max, CPU time.Duration
+	Slowest             string
+	// Petitions: the new petitions (and as many orders) of each tick's
+	// period; FollowUps: the handling events of earlier petitions and
+	// orders in it (the mean).
+	Petitions, FollowUps uint64
 }
 
 // Recompute fills two years of n petitions and n orders into db (migrated,
@@ -244,52 +253,19 @@ func Recompute(ctx context.Context, db *warehouse.DB, n uint64, engineCPU func()
 		return out, err
 	}
 	// An hour's worth of new records (two years of n is about n/17,500 an
-	// hour), then the tick that picks them up; SameDayTicks times.
-	out.NewPetitions = max(1, n/(730*24))
-	type tick struct {
-		took, cpu time.Duration
-		slowest   string
-	}
-	var ticks []tick
+	// hour), then the tick that picks them up; SameDayTicks times. Then a
+	// minute's worth, SameDayTicks times, from where the hours ended.
 	now := time.Now()
-	for i := range SameDayTicks {
-		seed := uint64(2 + i)
-		if _, err := (gen.Bulk{DB: db, Start: today, Days: 1, Seed: seed, Petitions: out.NewPetitions, Orders: out.NewPetitions}).Fill(ctx); err != nil {
-			return out, err
-		}
-		hour := cut.Add(time.Duration(i) * time.Hour)
-		followUps, err := bulk.FollowUps(ctx, hour, hour.Add(time.Hour))
-		if err != nil {
-			return out, err
-		}
-		out.FollowUps += followUps
-		// Steady state: the backfill's inserts leave the engine merging
-		// parts of 10M-row tables for a while, which a tick every minute
-		// does not.
-		settled, err := settle(ctx, db, 3*time.Minute)
-		if err != nil {
-			return out, err
-		}
-		if i == 0 {
-			out.Settled = settled
-			say("background merges settled in %v", settled.Round(time.Second))
-		}
-		t0, c0 = time.Now(), engineCPU()
-		if rep, err = sched.Tick(ctx, now, 0, false); err != nil {
-			return out, err
-		}
-		tk := tick{took: time.Since(t0), cpu: engineCPU() - c0}
-		if tk.slowest, err = slowest(ctx, db, rep.RunID); err != nil {
-			return out, err
-		}
-		say("tick %v (%s)", tk.took.Round(time.Millisecond), tk.slowest)
-		ticks = append(ticks, tk)
+	ticks := sameDay{ctx: ctx, db: db, sched: sched, bulk: bulk, today: today, now: now, engineCPU: engineCPU, say: say}
+	if out.Hour, err = ticks.run(time.Hour, cut, 2, func(settled time.Duration) {
+		out.Settled = settled
+		say("background merges settled in %v", settled.Round(time.Second))
+	}); err != nil {
+		return out, err
 	}
-	out.FollowUps /= SameDayTicks
-	slices.SortFunc(ticks, func(a, b tick) int { return cmp.Compare(a.took, b.took) })
-	mid := ticks[len(ticks)/2]
-	out.Tick, out.TickCPU, out.TickSlowest = mid.took, mid.cpu, mid.slowest
-	out.TickMin, out.TickMax = ticks[0].took, ticks[len(ticks)-1].took
+	if out.Minute, err = ticks.run(time.Minute, cut.Add(SameDayTicks*time.Hour), 2+SameDayTicks, nil); err != nil {
+		return out, err
+	}
 	t0, c0 = time.Now(), engineCPU()
 	if rep, err = sched.Tick(ctx, now.Add(24*time.Hour), 0, false); err != nil {
 		return out, err
@@ -298,6 +274,71 @@ func Recompute(ctx context.Context, db *warehouse.DB, n uint64, engineCPU func()
 	out.DayTickSlowest, err = slowest(ctx, db, rep.RunID)
 	say("first tick of a new day %v (%s)", out.DayTick.Round(time.Millisecond), out.DayTickSlowest)
 	return out, err
+}
+
+// sameDay is what Recompute's same-day ticks share: each tick is
+// scheduled at now, after new records dated today and the handling events
+// of bulk's earlier cases and orders in its own period.
+type sameDay struct {
+	ctx       context.Context
+	db        *warehouse.DB
+	sched     *transform.Scheduler
+	bulk      gen.Bulk
+	today     time.Time
+	now       time.Time
+	engineCPU func() time.Duration
+	say       func(string, ...any)
+}
+
+// run times SameDayTicks ticks, the i-th after period's share of the n
+// records a year pair holds (at least one) seeded seed + i, and the
+// follow-ups of [from + i·period, from + (i+1)·period); first, if not nil,
+// gets the wait for the engine's merges before the first tick.
+func (d sameDay) run(period time.Duration, from time.Time, seed uint64, first func(time.Duration)) (Ticks, error) {
+	out := Ticks{Petitions: max(1, uint64(float64(d.bulk.Petitions)*period.Hours()/(730*24)))}
+	type tick struct {
+		took, cpu time.Duration
+		slowest   string
+	}
+	var ticks []tick
+	for i := range SameDayTicks {
+		if _, err := (gen.Bulk{DB: d.db, Start: d.today, Days: 1, Seed: seed + uint64(i), Petitions: out.Petitions, Orders: out.Petitions}).Fill(d.ctx); err != nil {
+			return out, err
+		}
+		at := from.Add(time.Duration(i) * period)
+		followUps, err := d.bulk.FollowUps(d.ctx, at, at.Add(period))
+		if err != nil {
+			return out, err
+		}
+		out.FollowUps += followUps
+		// Steady state: the backfill's inserts leave the engine merging
+		// parts of 10M-row tables for a while, which a tick every minute
+		// does not.
+		settled, err := settle(d.ctx, d.db, 3*time.Minute)
+		if err != nil {
+			return out, err
+		}
+		if i == 0 && first != nil {
+			first(settled)
+		}
+		t0, c0 := time.Now(), d.engineCPU()
+		rep, err := d.sched.Tick(d.ctx, d.now, 0, false)
+		if err != nil {
+			return out, err
+		}
+		tk := tick{took: time.Since(t0), cpu: d.engineCPU() - c0}
+		if tk.slowest, err = slowest(d.ctx, d.db, rep.RunID); err != nil {
+			return out, err
+		}
+		d.say("tick after %v of records %v (%s)", period, tk.took.Round(time.Millisecond), tk.slowest)
+		ticks = append(ticks, tk)
+	}
+	out.FollowUps /= SameDayTicks
+	slices.SortFunc(ticks, func(a, b tick) int { return cmp.Compare(a.took, b.took) })
+	mid := ticks[len(ticks)/2]
+	out.Took, out.CPU, out.Slowest = mid.took, mid.cpu, mid.slowest
+	out.Min, out.Max = ticks[0].took, ticks[len(ticks)-1].took
+	return out, nil
 }
 
 // settle waits until the engine runs no merge in db's database, or limit
