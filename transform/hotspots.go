@@ -146,7 +146,7 @@ expected AS (
     SELECT g.region AS region, g.region_level AS region_level, g.county_code AS county_code,
         g.category AS category, g.source AS source,
         if(empty(c.ws), arrayWithConstant(nweeks, toUInt32(0)), c.ws) AS ws,
-        arrayCumSum(arrayMap(x -> toUInt64(x), ws)) AS cw,
+        arrayCumSum(CAST(ws AS Array(UInt64))) AS cw,
         arrayMap((i, y, p) -> if(i > 53, greatest(0.5, if(y > 0, y / 3, p / 8)), 0.),
             arrayEnumerate(ws), ` + windowSum("cw", 53, 51) + `, ` + windowSum("cw", 8, 1) + `) AS ex
     FROM grid AS g
@@ -214,7 +214,7 @@ cusum AS (
 sums AS (
     SELECT e.region AS region, e.category AS category, e.region_level AS region_level,
         e.county_code AS county_code, e.population AS population, e.day0 AS day0, e.ns AS ns,
-        arrayCumSum(arrayMap(x -> toUInt64(x), ns)) AS cn,
+        arrayCumSum(CAST(ns AS Array(UInt64))) AS cn,
         arrayCumSum(arrayMap((x, a, b, c) -> toUInt64(x > a OR x > b OR x > c), ns, e.c1u, e.c2u, e.c3u)) AS ca,
         if(empty(f.cc), arrayWithConstant(length(ns), toUInt64(0)), f.cc) AS cc,
         if(empty(f.ct), arrayWithConstant(length(ns), toUInt64(0)), f.ct) AS ct,
