@@ -122,7 +122,10 @@ func nanMax0(x string) string { return "if(isNaN(" + x + "), " + x + ", greatest
 // and the lags are the array shifted, a series at a time, instead of
 // window functions over the exploded rows (the same values, and no sort:
 // two years at 10M records hotspot_daily 6.5 → 5.0 s, risk_daily 7.9 →
-// 6.8 s; a tick's single month no faster).
+// 6.8 s; a tick's single month no faster). C2's deviation, which C3 takes
+// too, is an array of its own (ears_d2): where it was written out in each
+// lambda, the engine analysed it three times (a tick's EARS stage at 10M
+// records 0.124 → 0.111 s of its CPU, the same bounds).
 func earsSQL(input, carry string, b int) string {
 	sd := func(s, q string) string {
 		return fmt.Sprintf("sqrt(greatest(0., (%[1]d * %[3]s - %[2]s * %[2]s) / (%[1]d * (%[1]d - 1))))", b, s, q)
@@ -138,15 +141,16 @@ ears_sums AS (
 ),
 ears_stats AS (
     SELECT *,
+        arrayMap((s2, q2) -> %[9]s, ears_s2, ears_q2) AS ears_d2,
         arrayMap((i, s1, q1) -> if(i > %[2]d, s1 / %[2]d + {z1:Float64} * %[8]s, nan), arrayEnumerate(ns), ears_s1, ears_q1) AS c1u,
-        arrayMap((i, s2, q2) -> if(i > %[3]d, s2 / %[2]d + {z2:Float64} * %[9]s, nan), arrayEnumerate(ns), ears_s2, ears_q2) AS c2u,
-        arrayMap((i, x, s2, q2) -> if(i > %[3]d, (x - s2 / %[2]d) / %[9]s, nan), arrayEnumerate(ns), ns, ears_s2, ears_q2) AS ears_c2stat
+        arrayMap((i, s2, d2) -> if(i > %[3]d, s2 / %[2]d + {z2:Float64} * d2, nan), arrayEnumerate(ns), ears_s2, ears_d2) AS c2u,
+        arrayMap((i, x, s2, d2) -> if(i > %[3]d, (x - s2 / %[2]d) / d2, nan), arrayEnumerate(ns), ns, ears_s2, ears_d2) AS ears_c2stat
     FROM ears_sums
 ),
 ears_cells AS (
-    SELECT * EXCEPT (ears_cn, ears_cq, ears_s1, ears_q1, ears_s2, ears_q2, ears_c2stat),
-        arrayMap((i, x, s2, q2, lag1, lag2) -> if(i > %[10]d, %[11]s, nan),
-            arrayEnumerate(ns), ns, ears_s2, ears_q2, %[12]s, %[13]s) AS c3u
+    SELECT * EXCEPT (ears_cn, ears_cq, ears_s1, ears_q1, ears_s2, ears_q2, ears_d2, ears_c2stat),
+        arrayMap((i, x, d2, lag1, lag2) -> if(i > %[10]d, %[11]s, nan),
+            arrayEnumerate(ns), ns, ears_d2, %[12]s, %[13]s) AS c3u
     FROM ears_stats
 ),
 ears AS (
@@ -159,7 +163,7 @@ ears AS (
 )`, input, b, b+2,
 		floatWindow("ears_cn", b, 1), floatWindow("ears_cq", b, 1), floatWindow("ears_cn", b+2, 3), floatWindow("ears_cq", b+2, 3),
 		sig(sd("s1", "q1")), sig(sd("s2", "q2")), b+4,
-		nanMax0("x + "+sig(sd("s2", "q2"))+" * ({z3:Float64} - ("+nanMax0("lag2 - 1")+" + "+nanMax0("lag1 - 1")+"))"),
+		nanMax0("x + d2 * ({z3:Float64} - ("+nanMax0("lag2 - 1")+" + "+nanMax0("lag1 - 1")+"))"),
 		shifted("ears_c2stat", 1, "nan"), shifted("ears_c2stat", 2, "nan"), carry)
 }
 
