@@ -290,10 +290,11 @@ type sameDay struct {
 	say       func(string, ...any)
 }
 
-// run times SameDayTicks ticks, the i-th after period's share of the n
-// records a year pair holds (at least one) seeded seed + i, and the
-// follow-ups of [from + i·period, from + (i+1)·period); first, if not nil,
-// gets the wait for the engine's merges before the first tick.
+// run times SameDayTicks ticks, the i-th after period's share of bulk's
+// two years of petitions and as many orders (at least one each), seeded
+// seed + i, and the handling events of [from + i·period, from +
+// (i+1)·period); first, if not nil, gets the wait for the engine's merges
+// before the first tick.
 func (d sameDay) run(period time.Duration, from time.Time, seed uint64, first func(time.Duration)) (Ticks, error) {
 	out := Ticks{Petitions: max(1, uint64(float64(d.bulk.Petitions)*period.Hours()/(730*24)))}
 	type tick struct {
