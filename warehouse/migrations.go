@@ -129,4 +129,12 @@ var Migrations = []Migration{
 			out := append(createTables(withStaging(hotlineStatusTable)...)(t), patchUpdates(t, hotlineStatusTable)...)
 			return append(out, hotlineTable.AddIndexesSQL(t, orderIDRange.Name)...)
 		}},
+	{18, "ingested_at_range: each granule's earliest and latest ingested_at in petitions, hotline_orders and events, for a tick's look-ups of the records stored since its last run",
+		func(t Target) []string {
+			var out []string
+			for _, tb := range []Table{petitionsTable, hotlineTable, eventsTable} {
+				out = append(out, tb.AddIndexesSQL(t, ingestedAtRange.Name)...)
+			}
+			return out
+		}},
 }

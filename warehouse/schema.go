@@ -33,6 +33,16 @@ var caseIDRange = Index{Name: "case_id_range", Expr: "case_id", Type: "minmax", 
 // their orders by day too, and a tick looks up its orders' rows.
 var orderIDRange = Index{Name: "order_id_range", Expr: "order_id", Type: "minmax", Granularity: 1}
 
+// ingestedAtRange keeps each granule's earliest and latest ingested_at:
+// a tick finds the records stored since its last run (ingested_at > its
+// watermark) in every record table it reads, several times over. The rows
+// of a day's ingest sit in its own parts or in granules apart from the
+// years before, so the look-up skips the rest: on the 10M warehouse
+// 22 → 7 ms of engine CPU for petitions, 17 → 7 for hotline_orders and
+// 90 → 28 for the hotline half of events (28M rows), means of six.
+// Without it they grow with the warehouse.
+var ingestedAtRange = Index{Name: "ingested_at_range", Expr: "ingested_at", Type: "minmax", Granularity: 1}
+
 // Record tables: one row per Kafka record, pseudonymised. No raw ID number,
 // phone or name is ever stored; free text lives only in restricted_texts.
 var (
@@ -63,7 +73,7 @@ var (
 		OrderBy:     "(county_code, category, received_at, case_id)",
 		Dedup:       true,
 		ShardKey:    "cityHash64(petitioner_key)",
-		Indexes:     []Index{caseIDRange},
+		Indexes:     []Index{caseIDRange, ingestedAtRange},
 	}
 	hotlineTable = Table{
 		Name:    "hotline_orders",
@@ -90,7 +100,7 @@ var (
 		OrderBy:     "(county_code, category, received_at, order_id)",
 		Dedup:       true,
 		ShardKey:    "cityHash64(caller_key)",
-		Indexes:     []Index{orderIDRange},
+		Indexes:     []Index{orderIDRange, ingestedAtRange},
 	}
 	eventsTable = Table{
 		Name:    "events",
@@ -112,6 +122,7 @@ var (
 		OrderBy:     "(ref_kind, ref, at, event_id)",
 		Dedup:       true,
 		ShardKey:    "cityHash64(ref)",
+		Indexes:     []Index{ingestedAtRange},
 	}
 	unitReportsTable = Table{
 		Name:    "unit_reports",

@@ -611,6 +611,51 @@ func TestHotlineStatusAdded(t *testing.T) {
 	}
 }
 
+// TestIngestedAtRange: migration 18 gives petitions, hotline_orders and
+// events the ingested_at range index, built for the rows they hold, and a
+// tick's look-up of the records stored since its last run reads only the
+// granules stored since.
+func TestIngestedAtRange(t *testing.T) {
+	db, ctx := migratedDB(t)
+	tables := []struct{ name, cols, vals string }{
+		{"petitions", "case_id, received_at", "concat('XF', toString(number)), toDateTime64('2026-01-01 00:00:00', 3, 'Asia/Shanghai') + number * 200"},
+		{"hotline_orders", "order_id, received_at", "concat('RX', toString(number)), toDateTime64('2026-01-01 00:00:00', 3, 'Asia/Shanghai') + number * 200"},
+		{"events", "event_id, ref_kind, ref, at", "concat('EV', toString(number)), 'petition', concat('XF', toString(number)), toDateTime64('2026-01-01 00:00:00', 3, 'Asia/Shanghai') + number * 200"},
+	}
+	var lookups []string
+	for _, tb := range tables {
+		if err := db.Exec(ctx, "ALTER TABLE "+db.Table(tb.name)+" DROP INDEX ingested_at_range"); err != nil {
+			t.Fatal(err)
+		}
+		// 40,000 rows stored in January, then 10 stored now, as a tick
+		// finds them after the years before.
+		for _, batch := range []struct{ rows, stored string }{
+			{"40000", "toDateTime64('2026-01-31 00:00:00', 3, 'Asia/Shanghai')"}, {"10", "now64(3)"}} {
+			if err := db.Exec(ctx, "INSERT INTO "+db.Table(tb.name)+" ("+tb.cols+", ingested_at) SELECT "+tb.vals+", "+batch.stored+
+				" FROM numbers("+batch.rows+")"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lookups = append(lookups, "SELECT count() FROM "+db.Table(tb.name)+" WHERE ingested_at > toDateTime64('2026-06-01 00:00:00', 3, 'Asia/Shanghai') "+
+			"SETTINGS force_data_skipping_indices = 'ingested_at_range', max_rows_to_read = 16384")
+	}
+	if err := db.Exec(ctx, lookups[0]); err == nil {
+		t.Fatal("the look-up used ingested_at_range before migration 18")
+	}
+	rerunMigration(t, clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"mutations_sync": 2})), db, 18)
+	if got := whtest.Uint(t, db, "SELECT count() FROM system.data_skipping_indices WHERE database = {db:String} AND name = 'ingested_at_range' AND type = 'minmax' AND expr = 'ingested_at'",
+		clickhouse.Named("db", db.Database)); got != uint64(len(tables)) {
+		t.Fatalf("ingested_at_range is on %d of the %d tables", got, len(tables))
+	}
+	// Built for the parts already there: reading a table whole (40,010
+	// rows) would pass max_rows_to_read.
+	for i, q := range lookups {
+		if got := whtest.Uint(t, db, q); got != 10 {
+			t.Fatalf("%s: the look-up found %d of the 10 rows stored since", tables[i].name, got)
+		}
+	}
+}
+
 // dayNumbered stores 40,000 records in table over 92 days from four
 // counties, their IDs (column id) numbered by day: prefix, yyyymmdd, "-",
 // row. It returns a look-up of two of 25 March's that must use index and

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster`
     `partition` Int32 COMMENT 'Kafka partition',
     `offset` Int64 COMMENT 'Kafka offset',
     `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row',
-    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1,
+    INDEX `ingested_at_range` ingested_at TYPE minmax GRANULARITY 1
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/petitions_local', '{replica}')
 PARTITION BY toYYYYMM(received_at)
@@ -66,7 +67,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_orders_local` ON CLUSTER `xf_clust
     `partition` Int32 COMMENT 'Kafka partition',
     `offset` Int64 COMMENT 'Kafka offset',
     `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row',
-    INDEX `order_id_range` order_id TYPE minmax GRANULARITY 1
+    INDEX `order_id_range` order_id TYPE minmax GRANULARITY 1,
+    INDEX `ingested_at_range` ingested_at TYPE minmax GRANULARITY 1
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/hotline_orders_local', '{replica}')
 PARTITION BY toYYYYMM(received_at)
@@ -91,7 +93,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`events_local` ON CLUSTER `xf_cluster`
     `topic` LowCardinality(String) COMMENT 'Kafka topic the record was read from',
     `partition` Int32 COMMENT 'Kafka partition',
     `offset` Int64 COMMENT 'Kafka offset',
-    `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row'
+    `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row',
+    INDEX `ingested_at_range` ingested_at TYPE minmax GRANULARITY 1
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/xfwatch/events_local', '{replica}')
 PARTITION BY toYYYYMM(at)
@@ -1345,4 +1348,16 @@ ALTER TABLE `xfwatch`.`hotline_status_staging_local` ON CLUSTER `xf_cluster` MOD
 ALTER TABLE `xfwatch`.`hotline_orders_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `order_id_range` order_id TYPE minmax GRANULARITY 1;
 
 ALTER TABLE `xfwatch`.`hotline_orders_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `order_id_range`;
+
+ALTER TABLE `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `ingested_at_range` ingested_at TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `ingested_at_range`;
+
+ALTER TABLE `xfwatch`.`hotline_orders_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `ingested_at_range` ingested_at TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`hotline_orders_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `ingested_at_range`;
+
+ALTER TABLE `xfwatch`.`events_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `ingested_at_range` ingested_at TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`events_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `ingested_at_range`;
 

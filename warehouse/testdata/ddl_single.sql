@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`petitions`
     `partition` Int32 COMMENT 'Kafka partition',
     `offset` Int64 COMMENT 'Kafka offset',
     `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row',
-    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1
+    INDEX `case_id_range` case_id TYPE minmax GRANULARITY 1,
+    INDEX `ingested_at_range` ingested_at TYPE minmax GRANULARITY 1
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(received_at)
@@ -61,7 +62,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_orders`
     `partition` Int32 COMMENT 'Kafka partition',
     `offset` Int64 COMMENT 'Kafka offset',
     `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row',
-    INDEX `order_id_range` order_id TYPE minmax GRANULARITY 1
+    INDEX `order_id_range` order_id TYPE minmax GRANULARITY 1,
+    INDEX `ingested_at_range` ingested_at TYPE minmax GRANULARITY 1
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(received_at)
@@ -84,7 +86,8 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`events`
     `topic` LowCardinality(String) COMMENT 'Kafka topic the record was read from',
     `partition` Int32 COMMENT 'Kafka partition',
     `offset` Int64 COMMENT 'Kafka offset',
-    `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row'
+    `ingested_at` DateTime64(3, 'Asia/Shanghai') DEFAULT now64(3) COMMENT 'when ingest stored the row',
+    INDEX `ingested_at_range` ingested_at TYPE minmax GRANULARITY 1
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(at)
@@ -1192,4 +1195,16 @@ ALTER TABLE `xfwatch`.`hotline_status_staging` MODIFY SETTING enable_block_numbe
 ALTER TABLE `xfwatch`.`hotline_orders` ADD INDEX IF NOT EXISTS `order_id_range` order_id TYPE minmax GRANULARITY 1;
 
 ALTER TABLE `xfwatch`.`hotline_orders` MATERIALIZE INDEX `order_id_range`;
+
+ALTER TABLE `xfwatch`.`petitions` ADD INDEX IF NOT EXISTS `ingested_at_range` ingested_at TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`petitions` MATERIALIZE INDEX `ingested_at_range`;
+
+ALTER TABLE `xfwatch`.`hotline_orders` ADD INDEX IF NOT EXISTS `ingested_at_range` ingested_at TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`hotline_orders` MATERIALIZE INDEX `ingested_at_range`;
+
+ALTER TABLE `xfwatch`.`events` ADD INDEX IF NOT EXISTS `ingested_at_range` ingested_at TYPE minmax GRANULARITY 1;
+
+ALTER TABLE `xfwatch`.`events` MATERIALIZE INDEX `ingested_at_range`;
 
