@@ -102,18 +102,24 @@ func (r *Runner) fingerprint(t Transform, sql string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func (r *Runner) state(ctx context.Context, name string) (incState, bool, error) {
+// stateSQL is a subquery of transform_state's latest row for the
+// transform named by the query parameter param, as a (as_of), w
+// (watermark) and f (fingerprint); a transform with no row gets the
+// defaults, an empty fingerprint among them (no usable state).
+func (r *Runner) stateSQL(param string) string {
+	return "(SELECT argMax(as_of, updated_at) AS a, argMax(watermark, updated_at) AS w, argMax(fingerprint, updated_at) AS f FROM " +
+		r.DB.Table("transform_state") + " WHERE transform = {" + param + ":String})"
+}
+
+// state reads the latest state recorded for the transform name.
+func (r *Runner) state(ctx context.Context, name string) (incState, error) {
 	var st incState
 	row := r.DB.QueryRow(clickhouse.Context(ctx, clickhouse.WithParameters(clickhouse.Parameters{"t": name})),
-		"SELECT as_of, watermark, fingerprint FROM "+r.DB.Table("transform_state")+
-			" WHERE transform = {t:String} ORDER BY updated_at DESC LIMIT 1")
+		"SELECT s.a, s.w, s.f FROM "+r.stateSQL("t")+" AS s")
 	if err := row.Scan(&st.asOf, &st.watermark, &st.fingerprint); err != nil {
-		if strings.Contains(err.Error(), "no rows") {
-			return st, false, nil
-		}
-		return st, false, fmt.Errorf("transform %s: cannot read its state: %w", name, err)
+		return st, fmt.Errorf("transform %s: cannot read its state: %w", name, err)
 	}
-	return st, st.fingerprint != "", nil
+	return st, nil
 }
 
 // saveState records what the table now reflects; a fingerprint no SQL has
@@ -143,7 +149,7 @@ func (r *Runner) watermark(ctx context.Context, t Transform) (time.Time, error) 
 	if t.Incremental == nil || t.Incremental.Upstream == "" {
 		return now, nil
 	}
-	up, _, err := r.state(ctx, t.Incremental.Upstream)
+	up, err := r.state(ctx, t.Incremental.Upstream)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -174,19 +180,15 @@ func upTo(now time.Time, up incState) time.Time {
 // and the run's transform_runs row was written before the next began;
 // 24–38 ms since.
 func (r *Runner) preamble(ctx context.Context, t Transform) (st incState, total uint64, began time.Time, err error) {
-	state := func(param string) string {
-		return "(SELECT argMax(as_of, updated_at) AS a, argMax(watermark, updated_at) AS w, argMax(fingerprint, updated_at) AS f FROM " +
-			r.DB.Table("transform_state") + " WHERE transform = {" + param + ":String})"
-	}
 	q := "SELECT s.a, s.w, s.f, (SELECT count() FROM " + r.DB.Table(t.Name) + "), toUnixTimestamp64Milli(now64(3))"
 	params := clickhouse.Parameters{"t": t.Name}
-	from := " FROM " + state("t") + " AS s"
+	from := " FROM " + r.stateSQL("t") + " AS s"
 	var nowMs int64
 	var up incState
 	dest := []any{&st.asOf, &st.watermark, &st.fingerprint, &total, &nowMs}
 	if name := t.Incremental.Upstream; name != "" {
 		q += ", u.w, u.f"
-		from += " CROSS JOIN " + state("up") + " AS u"
+		from += " CROSS JOIN " + r.stateSQL("up") + " AS u"
 		params["up"] = name
 		dest = append(dest, &up.watermark, &up.fingerprint)
 	}
