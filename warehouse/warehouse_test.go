@@ -617,10 +617,11 @@ func TestHotlineStatusAdded(t *testing.T) {
 // granules stored since.
 func TestIngestedAtRange(t *testing.T) {
 	db, ctx := migratedDB(t)
+	const at = "toDateTime64('2026-01-01 00:00:00', 3, 'Asia/Shanghai') + number * 200"
 	tables := []struct{ name, cols, vals string }{
-		{"petitions", "case_id, received_at", "concat('XF', toString(number)), toDateTime64('2026-01-01 00:00:00', 3, 'Asia/Shanghai') + number * 200"},
-		{"hotline_orders", "order_id, received_at", "concat('RX', toString(number)), toDateTime64('2026-01-01 00:00:00', 3, 'Asia/Shanghai') + number * 200"},
-		{"events", "event_id, ref_kind, ref, at", "concat('EV', toString(number)), 'petition', concat('XF', toString(number)), toDateTime64('2026-01-01 00:00:00', 3, 'Asia/Shanghai') + number * 200"},
+		{"petitions", "case_id, received_at", "concat('XF', toString(number)), " + at},
+		{"hotline_orders", "order_id, received_at", "concat('RX', toString(number)), " + at},
+		{"events", "event_id, ref_kind, ref, at", "concat('EV', toString(number)), 'petition', concat('XF', toString(number)), " + at},
 	}
 	var lookups []string
 	for _, tb := range tables {
