@@ -157,6 +157,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.Progress = io.Discard
 	}
 	say := func(format string, a ...any) { fmt.Fprintf(cfg.Progress, "bench: "+format+"\n", a...) }
+	if cfg.ProfileDir != "" {
+		if err := os.MkdirAll(cfg.ProfileDir, 0o755); err != nil {
+			return nil, fmt.Errorf("--profile-dir: %w", err)
+		}
+	}
 	dir, err := os.MkdirTemp(cfg.Dir, "xfwatch-bench-*")
 	if err != nil {
 		return nil, err
@@ -180,7 +185,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	defer engine.stop(time.Minute)
 	if err := waitHTTP("http://"+addr+"/ping", 2*time.Minute, engine); err != nil {
-		return nil, fmt.Errorf("the warehouse process: %w (log: %s)", err, logf.Name())
+		return nil, fmt.Errorf("the warehouse process: %w", err)
 	}
 	city, err := refdata.Default()
 	if err != nil {
@@ -232,10 +237,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	self := os.Getpid()
 	cpuNow := func() time.Duration { return cpuOf(self) + engine.cpu() }
 	var rawCPU float64 // µs a record, summed over the stages
-	stage := func(figure string, n int, d, cpu time.Duration) {
+	stage := func(figure string, n int, d, cpu time.Duration, split ...string) {
 		us := perRecord(cpu, n)
 		rawCPU += us
-		rep.add(figure, fmt.Sprintf("%s; %.2f µs CPU a record", rate(n, d), us), "—", nil)
+		rep.add(figure, fmt.Sprintf("%s; %.2f µs CPU a record%s", rate(n, d), us, strings.Join(split, "")), "—", nil)
 	}
 	c0 := cpuNow()
 	read, values, err := readAll(ctx, kafkaBroker.Addr(), ingest.DefaultTopics.Petitions)
@@ -256,9 +261,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	c0 = cpuNow()
+	c0, e0 := cpuNow(), engine.cpu()
 	insert, err := insertAll(ctx, raw, batches)
-	insertCPU := cpuNow() - c0
+	insertCPU, insertEngine := cpuNow()-c0, engine.cpu()-e0
 	var merged time.Duration
 	if err == nil {
 		// The engine's merges of these parts must not run into the next
@@ -273,7 +278,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	stage("engine insert of pre-built batches, rows and texts (clickhouse-go → HTTP → chDB)", len(rows), insert, insertCPU)
+	stage("engine insert of pre-built batches, rows and texts (clickhouse-go → HTTP → chDB)", len(rows), insert, insertCPU,
+		fmt.Sprintf(" (clickhouse-go's columns and encoding %.2f, the engine %.2f)",
+			perRecord(insertCPU-insertEngine, len(rows)), perRecord(insertEngine, len(rows))))
 	cores := runtime.NumCPU()
 	rep.add(fmt.Sprintf("the raw stages' CPU a record, summed: what %d cores allow at most", cores),
 		fmt.Sprintf("%.2f µs → %s records/s", rawCPU, thousands(float64(cores)*1e6/rawCPU)), "—", nil)
@@ -518,7 +525,7 @@ func waitCount(ctx context.Context, db *warehouse.DB, table string, n uint64, li
 		}
 		select {
 		case err := <-c.done:
-			return fmt.Errorf("the ingest process stopped: %v", err)
+			return c.exited("the ingest process", err)
 		case <-ctx.Done():
 			return ctx.Err()
 		// Every 50 ms: 0.5 % of a 10 s run, and few enough polls that their

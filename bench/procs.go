@@ -18,7 +18,8 @@ import (
 type child struct {
 	cmd  *exec.Cmd
 	done chan error
-	peak uint64 // the last VmHWM read, bytes
+	peak uint64   // the last VmHWM read, bytes
+	log  *os.File // where its output goes, shared with the other children
 }
 
 func start(ctx context.Context, bin string, logf *os.File, args ...string) (*child, error) {
@@ -28,9 +29,26 @@ func start(ctx context.Context, bin string, logf *os.File, args ...string) (*chi
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	c := &child{cmd: cmd, done: make(chan error, 1)}
+	c := &child{cmd: cmd, done: make(chan error, 1), log: logf}
 	go func() { c.done <- cmd.Wait() }()
 	return c, nil
+}
+
+// exited is the error for a child that stopped when it should not have: its
+// exit status and the last lines of the children's log, which the bench's
+// scratch directory takes with it when the run ends.
+func (c *child) exited(what string, err error) error {
+	return fmt.Errorf("%s stopped: %v; the last of its log:\n%s", what, err, lastLines(c.log.Name(), 20))
+}
+
+// lastLines is the end of the file at path, at most n lines of it.
+func lastLines(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "(" + err.Error() + ")"
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 // hwm reads the process's peak resident memory (VmHWM).
@@ -104,7 +122,7 @@ func waitHTTP(url string, d time.Duration, c *child) error {
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-c.done:
-			return fmt.Errorf("exited: %v", err)
+			return c.exited("the process", err)
 		default:
 		}
 		resp, err := http.Get(url)

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -25,5 +26,29 @@ func TestCPUOfCountsThisProcess(t *testing.T) {
 	_ = x
 	if got := cpuOf(1 << 30); got != 0 {
 		t.Errorf("cpuOf(no such process) = %v", got)
+	}
+}
+
+// TestExitedShowsTheLog: a child that stops early is reported with its exit
+// status and the end of its log, since the log goes with the scratch
+// directory when the bench returns.
+func TestExitedShowsTheLog(t *testing.T) {
+	logf, err := os.Create(t.TempDir() + "/children.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	c, err := start(t.Context(), "/bin/sh", logf, "-c", "for i in $(seq 1 30); do echo line $i; done; echo cannot create profile >&2; exit 3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := c.exited("the ingest process", <-c.done).Error()
+	for _, want := range []string{"the ingest process stopped: exit status 3", "line 30", "cannot create profile"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q lacks %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "line 10\n") {
+		t.Errorf("%q: more than the last 20 lines", msg)
 	}
 }
