@@ -35,8 +35,7 @@ func newFlags(name, synopsis string) *flag.FlagSet {
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return errHelp
+			return errHelp // the flag package has shown fs.Usage
 		}
 		return usagef("%v (see `xfwatch %s -h`)", err, fs.Name())
 	}

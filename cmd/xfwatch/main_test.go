@@ -200,6 +200,13 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	f(nil, 2, "refdata load", "refdata")
 	f(nil, 2, "--from and --to go together", "transform", "--clickhouse", "http://127.0.0.1:1/x", "--from", "2026-01-01")
 	f(nil, 2, "EARS baseline 2", "transform", "--clickhouse", "http://127.0.0.1:1/x", "--once", "--ears-baseline", "2")
+	// -h shows the command's usage once and exits 0.
+	for _, h := range []string{"-h", "--help"} {
+		out, code := xfwatch(t, nil, "bench", h)
+		if code != 0 || strings.Count(out, "usage: xfwatch bench") != 1 || !strings.Contains(out, "--profile-dir") {
+			t.Errorf("xfwatch bench %s: exit %d, want the usage once:\n%s", h, code, out)
+		}
+	}
 	// The environment stands in for a flag; a warehouse that is not there is
 	// a runtime failure, not a usage error.
 	f([]string{"XFWATCH_CLICKHOUSE=http://" + freeAddr(t) + "/xf"}, 1, "is the warehouse running?", "migrate")
