@@ -277,3 +277,22 @@ func TestRedactSpansEqualWholeText(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeAtTakesTheCallersClock: the birth date of an ID number is
+// checked against the clock the caller gives (the consumer reads it once a
+// fetch), as a record's times are.
+func TestDecodeAtTakesTheCallersClock(t *testing.T) {
+	d := testDecoder(t)
+	born2010 := petitionJSON(func(m map[string]any) {
+		m["petitioner"] = map[string]any{"id_number": validID("62010220100101123")}
+		m["received_at"] = "2009-12-31T09:30:00+08:00"
+		delete(m, "content")
+	})
+	if _, rej := d.DecodeAt(KindPetition, born2010, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); rej != nil {
+		t.Fatalf("born 2010, decoded in 2026: %v", rej)
+	}
+	_, rej := d.DecodeAt(KindPetition, born2010, time.Date(2009, 12, 31, 12, 0, 0, 0, time.UTC))
+	if rej == nil || rej.Field != "petitioner.id_number" || !strings.Contains(rej.Rule, "real birth date") {
+		t.Fatalf("born 2010, decoded in 2009: %v, want the birth date rejected", rej)
+	}
+}

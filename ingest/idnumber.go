@@ -23,6 +23,19 @@ func IDCheckChar(first17 string) byte {
 // a valid birth date, the check character) and returns it upper-cased. The
 // returned rule says what is wrong.
 func NormaliseIDNumber(s string) (string, string) {
+	return normaliseIDNumber(s, dateNumber(time.Now()))
+}
+
+// dateNumber is t's UTC date as the number YYYYMMDD.
+func dateNumber(t time.Time) int {
+	y, m, d := t.UTC().Date()
+	return y*10000 + int(m)*100 + d
+}
+
+// normaliseIDNumber is NormaliseIDNumber with today's date given
+// (dateNumber): the decoder reads the clock once a record, not once more for
+// the birth date (time.Now was 1.5 % of the consumer's CPU there).
+func normaliseIDNumber(s string, today int) (string, string) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	if len(s) != 18 {
 		return "", "must be 18 characters (GB 11643)"
@@ -35,7 +48,7 @@ func NormaliseIDNumber(s string) (string, string) {
 	if c := s[17]; (c < '0' || c > '9') && c != 'X' {
 		return "", "the last character must be a digit or X (GB 11643)"
 	}
-	if !realBirthDate(s[6:14]) {
+	if !realBirthDate(s[6:14], today) {
 		return "", "characters 7-14 must be a real birth date (GB 11643)"
 	}
 	if want := IDCheckChar(s[:17]); s[17] != want {
@@ -45,9 +58,10 @@ func NormaliseIDNumber(s string) (string, string) {
 }
 
 // realBirthDate says whether eight digits are a date YYYYMMDD from 1880 to
-// today, as time.Parse and a comparison with time.Now said (195–391 → 124–130
-// ns, most of it now time.Now; measured while other tests ran).
-func realBirthDate(d string) bool {
+// today (dateNumber), as time.Parse and a comparison with time.Now said
+// (195–391 → 124–130 ns, most of it then time.Now; measured while other tests
+// ran).
+func realBirthDate(d string, today int) bool {
 	num := func(s string) int {
 		n := 0
 		for i := 0; i < len(s); i++ {
@@ -59,8 +73,7 @@ func realBirthDate(d string) bool {
 	if y < 1880 || m < 1 || m > 12 || day < 1 || day > daysIn(y, m) {
 		return false
 	}
-	now := time.Now().UTC()
-	return y*10000+m*100+day <= now.Year()*10000+int(now.Month())*100+now.Day()
+	return y*10000+m*100+day <= today
 }
 
 func daysIn(y, m int) int {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -162,11 +163,17 @@ func (k *Keyer) sum(domain, value string) string {
 // name-only key. It rejects an invalid ID number or phone and a person with
 // nothing to identify them.
 func (k *Keyer) Key(p *Person, field, county string) (key, kind string, rej *Reject) {
+	return k.key(p, field, county, dateNumber(time.Now()))
+}
+
+// key is Key with today's date given (dateNumber), for an ID number's birth
+// date.
+func (k *Keyer) key(p *Person, field, county string, today int) (key, kind string, rej *Reject) {
 	if p == nil {
 		return "", "", reject(field, "is required: give id_number, phone or name")
 	}
 	if strings.TrimSpace(p.IDNumber) != "" {
-		id, rule := NormaliseIDNumber(p.IDNumber)
+		id, rule := normaliseIDNumber(p.IDNumber, today)
 		if rule != "" {
 			return "", "", reject(field+".id_number", rule)
 		}

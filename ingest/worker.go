@@ -129,12 +129,13 @@ func (w *worker) consume(genCtx context.Context) error {
 			continue
 		}
 		backoff.reset()
+		fetched := time.Now()
 		for i, m := range msgs {
 			if b.first >= 0 && m.Offset > b.end {
 				w.carry = append(w.carry[:0], msgs[i:]...)
 				break
 			}
-			if err := w.take(b, &m); err != nil {
+			if err := w.take(b, &m, fetched); err != nil {
 				return err
 			}
 		}
@@ -279,16 +280,16 @@ func isTimeout(err error) bool {
 
 // take adds one message to the batch: a row, a duplicate skipped, or a
 // rejected record for the DLQ.
-func (w *worker) take(b *batch, m *kafka.Message) error {
+func (w *worker) take(b *batch, m *kafka.Message, fetched time.Time) error {
 	if b.first < 0 {
 		n := int64(w.c.cfg.BatchRecords)
-		b.first, b.started = m.Offset, time.Now()
+		b.first, b.started = m.Offset, fetched
 		b.end = (m.Offset/n+1)*n - 1
 	}
 	b.last = m.Offset
 	b.bytes += len(m.Value)
 	b.read++
-	row, rej := w.c.decoder.Load().Decode(w.kind, m.Value)
+	row, rej := w.c.decoder.Load().DecodeAt(w.kind, m.Value, fetched)
 	if rej != nil {
 		b.dlq = append(b.dlq, dlqMessage(m, rej, w.c.sealer))
 		if h := w.c.bad.observe(true); h != nil {
