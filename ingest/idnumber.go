@@ -33,8 +33,9 @@ func dateNumber(t time.Time) int {
 }
 
 // normaliseIDNumber is NormaliseIDNumber with today's date given
-// (dateNumber): the decoder reads the clock once a record, not once more for
-// the birth date (time.Now was 1.5 % of the consumer's CPU there).
+// (dateNumber): the birth date is checked against the decoder's clock,
+// which the consumer reads once a fetch (time.Now here was 1.5 % of the
+// consumer's CPU).
 func normaliseIDNumber(s string, today int) (string, string) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	if len(s) != 18 {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -159,15 +158,10 @@ func (k *Keyer) sum(domain, value string) string {
 	return string(out[:])
 }
 
-// Key pseudonymises p, found at field (for messages). county scopes a
-// name-only key. It rejects an invalid ID number or phone and a person with
-// nothing to identify them.
-func (k *Keyer) Key(p *Person, field, county string) (key, kind string, rej *Reject) {
-	return k.key(p, field, county, dateNumber(time.Now()))
-}
-
-// key is Key with today's date given (dateNumber), for an ID number's birth
-// date.
+// key pseudonymises p, found at field (for messages). county scopes a
+// name-only key; today (dateNumber, from the decoder's clock) bounds an ID
+// number's birth date. It rejects an invalid ID number or phone and a
+// person with nothing to identify them.
 func (k *Keyer) key(p *Person, field, county string, today int) (key, kind string, rej *Reject) {
 	if p == nil {
 		return "", "", reject(field, "is required: give id_number, phone or name")
