@@ -122,7 +122,7 @@ func waitHTTP(url string, d time.Duration, c *child) error {
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-c.done:
-			return c.exited("the process", err)
+			return c.exited("it", err)
 		default:
 		}
 		resp, err := http.Get(url)
