@@ -82,10 +82,7 @@ var Migrations = []Migration{
 	{10, "audit_log keeps an insert deduplication window (a batch the audit spool resends is stored once)",
 		func(t Target) []string { return auditTable.DedupSQL(t) }},
 	{11, "petitions.key_hash: a 64-bit hash of the pseudonym the engine keeps, for the transforms' look-ups by key",
-		func(t Target) []string {
-			return append(petitionsTable.AddColumnsSQL(t, "key_hash"),
-				fmt.Sprintf("ALTER TABLE %s.%s%s MATERIALIZE COLUMN key_hash", quoteIdent(t.Database), quoteIdent(t.LocalName("petitions")), t.onCluster()))
-		}},
+		func(t Target) []string { return petitionsTable.MaterializedColumnSQL(t, "key_hash") }},
 	{12, "weekly_counts: daily_counts by week, for hotspot_weekly (filled by the next transform run)",
 		func(t Target) []string {
 			return append(createTables(withStaging(weeklyCountsTable)...)(t), patchUpdates(t, weeklyCountsTable)...)
@@ -137,4 +134,6 @@ var Migrations = []Migration{
 			}
 			return out
 		}},
+	{19, "hotline_orders.key_hash: a 64-bit hash of the caller's pseudonym the engine keeps, for the transforms' look-ups by key (as petitions.key_hash)",
+		func(t Target) []string { return hotlineTable.MaterializedColumnSQL(t, "key_hash") }},
 }

@@ -88,6 +88,8 @@ var (
 			Column{"township_code", lcStr, "9-digit township of region, empty for a county-level code"},
 			Column{"category", lcStr, "问题类别"},
 			Column{"caller_key", "String", "HMAC-SHA256 pseudonym of the caller, hex"},
+			Column{"key_hash", "UInt64 MATERIALIZED cityHash64(caller_key)",
+				"cityHash64(caller_key), computed by the engine: the transforms find a key's orders by it"},
 			Column{"key_kind", lcStr, "id|phone|weak"},
 			Column{"urgent", "Bool", "紧急"},
 			Column{"assigned_unit", lcStr, "承办单位 code"},

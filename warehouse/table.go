@@ -185,6 +185,15 @@ func (tb Table) AddColumnsSQL(target Target, names ...string) []string {
 	return out
 }
 
+// MaterializedColumnSQL returns idempotent statements that add tb's
+// MATERIALIZED column name to a table created before it existed and write
+// it into the parts the table holds (a mutation), so that reads do not
+// compute it.
+func (tb Table) MaterializedColumnSQL(target Target, name string) []string {
+	return append(tb.AddColumnsSQL(target, name), fmt.Sprintf("ALTER TABLE %s.%s%s MATERIALIZE COLUMN %s",
+		quoteIdent(target.Database), quoteIdent(target.LocalName(tb.Name)), target.onCluster(), quoteIdent(name)))
+}
+
 // AddIndexesSQL returns idempotent statements that add tb's named indexes
 // to a table created before they existed and build them for the rows it
 // holds (a mutation rewriting the index files of every part).

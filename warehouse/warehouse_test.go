@@ -462,41 +462,49 @@ func TestPetitionFlagsLoseTheKey(t *testing.T) {
 	}
 }
 
-// TestPetitionsKeyHash: a warehouse from before migration 11 (petitions
-// without key_hash) gets the column written into the parts it has — not
-// computed at each read — and the engine computes it for new rows and
-// keeps it in step when a key is rewritten (as a key rotation does).
-func TestPetitionsKeyHash(t *testing.T) {
-	db, ctx := migratedDB(t)
-	if err := db.Exec(ctx, "ALTER TABLE "+db.Table("petitions")+" DROP COLUMN key_hash"); err != nil {
-		t.Fatal(err)
-	}
-	insert := func(id, key string) {
-		t.Helper()
-		if err := db.Exec(ctx, "INSERT INTO "+db.Table("petitions")+" (case_id, received_at, petitioner_key) VALUES ({id:String}, '2026-03-01 10:00:00', {k:String})",
-			clickhouse.Named("id", id), clickhouse.Named("k", key)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	insert("P1", "k1")
-	stored := func() uint64 {
-		return whtest.Uint(t, db, "SELECT count() FROM system.parts_columns WHERE database = {db:String} AND table = 'petitions' AND active AND column = 'key_hash'",
-			clickhouse.Named("db", db.Database))
-	}
-	rerunMigration(t, clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"mutations_sync": 2})), db, 11)
-	if n := stored(); n != 1 {
-		t.Fatalf("key_hash is in %d of the one old part", n)
-	}
-	insert("P2", "k2")
-	if err := db.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"mutations_sync": 2})),
-		"ALTER TABLE "+db.Table("petitions")+" UPDATE petitioner_key = 'k3' WHERE case_id = 'P1'"); err != nil {
-		t.Fatal(err)
-	}
-	if got := whtest.Uint(t, db, "SELECT countIf(key_hash = cityHash64(petitioner_key)) FROM "+db.Table("petitions")); got != 2 {
-		t.Fatalf("%d of 2 rows have key_hash = cityHash64(petitioner_key)", got)
-	}
-	if got := whtest.Uint(t, db, "SELECT count() FROM "+db.Table("petitions")+" WHERE key_hash = cityHash64('k3')"); got != 1 {
-		t.Fatalf("the rewritten key's hash found %d rows", got)
+// TestKeyHash: a warehouse from before migration 11 (petitions without
+// key_hash) or 19 (hotline_orders without it) gets the column written into
+// the parts it has — not computed at each read — and the engine computes it
+// for new rows and keeps it in step when a key is rewritten (as a key
+// rotation does).
+func TestKeyHash(t *testing.T) {
+	for _, c := range []struct {
+		table, id, key string
+		migration      int
+	}{{"petitions", "case_id", "petitioner_key", 11}, {"hotline_orders", "order_id", "caller_key", 19}} {
+		t.Run(c.table, func(t *testing.T) {
+			db, ctx := migratedDB(t)
+			if err := db.Exec(ctx, "ALTER TABLE "+db.Table(c.table)+" DROP COLUMN key_hash"); err != nil {
+				t.Fatal(err)
+			}
+			insert := func(id, key string) {
+				t.Helper()
+				if err := db.Exec(ctx, "INSERT INTO "+db.Table(c.table)+" ("+c.id+", received_at, "+c.key+") VALUES ({id:String}, '2026-03-01 10:00:00', {k:String})",
+					clickhouse.Named("id", id), clickhouse.Named("k", key)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			insert("P1", "k1")
+			stored := func() uint64 {
+				return whtest.Uint(t, db, "SELECT count() FROM system.parts_columns WHERE database = {db:String} AND table = {t:String} AND active AND column = 'key_hash'",
+					clickhouse.Named("db", db.Database), clickhouse.Named("t", c.table))
+			}
+			rerunMigration(t, clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"mutations_sync": 2})), db, c.migration)
+			if n := stored(); n != 1 {
+				t.Fatalf("key_hash is in %d of the one old part", n)
+			}
+			insert("P2", "k2")
+			if err := db.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"mutations_sync": 2})),
+				"ALTER TABLE "+db.Table(c.table)+" UPDATE "+c.key+" = 'k3' WHERE "+c.id+" = 'P1'"); err != nil {
+				t.Fatal(err)
+			}
+			if got := whtest.Uint(t, db, "SELECT countIf(key_hash = cityHash64("+c.key+")) FROM "+db.Table(c.table)); got != 2 {
+				t.Fatalf("%d of 2 rows have key_hash = cityHash64(%s)", got, c.key)
+			}
+			if got := whtest.Uint(t, db, "SELECT count() FROM "+db.Table(c.table)+" WHERE key_hash = cityHash64('k3')"); got != 1 {
+				t.Fatalf("the rewritten key's hash found %d rows", got)
+			}
+		})
 	}
 }
 

@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS `xfwatch`.`hotline_orders_local` ON CLUSTER `xf_clust
     `township_code` LowCardinality(String) COMMENT '9-digit township of region, empty for a county-level code',
     `category` LowCardinality(String) COMMENT '问题类别',
     `caller_key` String COMMENT 'HMAC-SHA256 pseudonym of the caller, hex',
+    `key_hash` UInt64 MATERIALIZED cityHash64(caller_key) COMMENT 'cityHash64(caller_key), computed by the engine: the transforms find a key\'s orders by it',
     `key_kind` LowCardinality(String) COMMENT 'id|phone|weak',
     `urgent` Bool COMMENT '紧急',
     `assigned_unit` LowCardinality(String) COMMENT '承办单位 code',
@@ -1077,7 +1078,7 @@ ALTER TABLE `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster` ADD COLUMN IF NO
 
 ALTER TABLE `xfwatch`.`petitions` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXISTS `key_hash` UInt64 MATERIALIZED cityHash64(petitioner_key) COMMENT 'cityHash64(petitioner_key), computed by the engine: the transforms find a key\'s petitions by it';
 
-ALTER TABLE `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster` MATERIALIZE COLUMN key_hash;
+ALTER TABLE `xfwatch`.`petitions_local` ON CLUSTER `xf_cluster` MATERIALIZE COLUMN `key_hash`;
 
 CREATE TABLE IF NOT EXISTS `xfwatch`.`weekly_counts_local` ON CLUSTER `xf_cluster`
 (
@@ -1360,4 +1361,10 @@ ALTER TABLE `xfwatch`.`hotline_orders_local` ON CLUSTER `xf_cluster` MATERIALIZE
 ALTER TABLE `xfwatch`.`events_local` ON CLUSTER `xf_cluster` ADD INDEX IF NOT EXISTS `ingested_at_range` ingested_at TYPE minmax GRANULARITY 1;
 
 ALTER TABLE `xfwatch`.`events_local` ON CLUSTER `xf_cluster` MATERIALIZE INDEX `ingested_at_range`;
+
+ALTER TABLE `xfwatch`.`hotline_orders_local` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXISTS `key_hash` UInt64 MATERIALIZED cityHash64(caller_key) COMMENT 'cityHash64(caller_key), computed by the engine: the transforms find a key\'s orders by it';
+
+ALTER TABLE `xfwatch`.`hotline_orders` ON CLUSTER `xf_cluster` ADD COLUMN IF NOT EXISTS `key_hash` UInt64 MATERIALIZED cityHash64(caller_key) COMMENT 'cityHash64(caller_key), computed by the engine: the transforms find a key\'s orders by it';
+
+ALTER TABLE `xfwatch`.`hotline_orders_local` ON CLUSTER `xf_cluster` MATERIALIZE COLUMN `key_hash`;
 
