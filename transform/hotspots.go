@@ -87,7 +87,7 @@ cells AS (
 // tick's month at 10M records 0.45 s as one query, 0.38 s in stages (the
 // best of three each), the same rows.
 var hotspotDaily = Transform{Name: "hotspot_daily", Group: "hotspots", Scope: Monthly,
-	Stages: []string{"ears_cells"}, SQL: dailySeries("{{.EARSLookback}}", "['petitions', 'hotline', 'people']") +
+	Trailing: &Trailing{Day: "day", Upstream: "risk_daily"}, Stages: []string{"ears_cells"}, SQL: dailySeries("{{.EARSLookback}}", "['petitions', 'hotline', 'people']") +
 		`{{ears "cells" "region, category, source, region_level, county_code, population" .Baseline}}
 SELECT e.day AS day, e.region AS region, e.region_level AS region_level, e.county_code AS county_code,
     e.category AS category, e.source AS source, e.n AS n, e.population AS population,
@@ -182,7 +182,7 @@ WHERE week >= m
 // as one query, risk_daily took 1.35–1.46 s in a tick at 10M records, of
 // which the engine spent 0.68–0.82 s planning it; in stages 1.06–1.10 s.
 var riskDaily = Transform{Name: "risk_daily", Group: "hotspots", Scope: Monthly,
-	Stages: []string{"flagged_cells", "ears_cells", "sums"}, SQL: dailySeries("{{.Lookback}}", "['petitions']") +
+	Trailing: &Trailing{Day: "day", Upstream: "daily_counts"}, Stages: []string{"flagged_cells", "ears_cells", "sums"}, SQL: dailySeries("{{.Lookback}}", "['petitions']") +
 		`
 -- only flagged petitions (5 % of them): grouping every petition of a
 -- tick's month and its lookback took 0.3–0.45 s at 10M records, the

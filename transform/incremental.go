@@ -85,10 +85,12 @@ type incState struct {
 func (r *Runner) fingerprint(t Transform, sql string) string {
 	h := sha256.New()
 	h.Write([]byte(sql))
-	h.Write([]byte{0})
-	h.Write([]byte(t.Incremental.Dirty))
-	if c := t.Incremental.Clock; c != nil {
-		fmt.Fprintf(h, "\x00%s\x00%s", c.Rows, c.Replace)
+	if inc := t.Incremental; inc != nil {
+		h.Write([]byte{0})
+		h.Write([]byte(inc.Dirty))
+		if c := inc.Clock; c != nil {
+			fmt.Fprintf(h, "\x00%s\x00%s", c.Rows, c.Replace)
+		}
 	}
 	params := r.Config.params()
 	keys := make([]string, 0, len(params))
@@ -146,14 +148,26 @@ func (r *Runner) watermark(ctx context.Context, t Transform) (time.Time, error) 
 		return time.Time{}, fmt.Errorf("cannot read the engine's clock: %w", err)
 	}
 	now := time.UnixMilli(ms)
-	if t.Incremental == nil || t.Incremental.Upstream == "" {
+	if t.upstream() == "" {
 		return now, nil
 	}
-	up, err := r.state(ctx, t.Incremental.Upstream)
+	up, err := r.state(ctx, t.upstream())
 	if err != nil {
 		return time.Time{}, err
 	}
 	return upTo(now, up), nil
+}
+
+// upstream is the transform whose watermark caps t's: Incremental's or
+// Trailing's Upstream.
+func (t Transform) upstream() string {
+	switch {
+	case t.Incremental != nil:
+		return t.Incremental.Upstream
+	case t.Trailing != nil:
+		return t.Trailing.Upstream
+	}
+	return ""
 }
 
 // upTo is the watermark now capped by the upstream's state: the upstream's
@@ -186,7 +200,7 @@ func (r *Runner) preamble(ctx context.Context, t Transform) (st incState, total 
 	var nowMs int64
 	var up incState
 	dest := []any{&st.asOf, &st.watermark, &st.fingerprint, &total, &nowMs}
-	if name := t.Incremental.Upstream; name != "" {
+	if name := t.upstream(); name != "" {
 		q += ", u.w, u.f"
 		from += " CROSS JOIN " + r.stateSQL("up") + " AS u"
 		params["up"] = name
@@ -196,7 +210,7 @@ func (r *Runner) preamble(ctx context.Context, t Transform) (st incState, total 
 		return st, 0, began, fmt.Errorf("transform %s: cannot read its state: %w", t.Name, err)
 	}
 	began = time.UnixMilli(nowMs)
-	if t.Incremental.Upstream != "" {
+	if t.upstream() != "" {
 		began = upTo(began, up)
 	}
 	return st, total, began, nil

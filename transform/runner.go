@@ -43,6 +43,10 @@ type Transform struct {
 	// Incremental, for a Whole transform, says how a tick can rewrite
 	// only the rows that may have changed.
 	Incremental *Incremental
+	// Trailing, for a Monthly transform by day, lets a tick rewrite only
+	// the days from the earliest week of the records stored since its
+	// last run.
+	Trailing *Trailing
 	// Settings, if any, end the statement that computes the rows
 	// ("name = value, …").
 	Settings string
@@ -254,6 +258,9 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 		if redo != nil {
 			from, to = minTime(from, redo[0]), maxTime(to, redo[1])
 		}
+		if handled, err := r.trailing(ctx, t, sql, from, to, asOf, colList, threads, &res, exec, count); handled || err != nil {
+			return res, err
+		}
 	}
 	// compute: the statements that fill the staging table.
 	var stages []string
@@ -269,16 +276,24 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 	// A full run of an incremental transform records what it reflects: the
 	// records stored before it began (see watermark).
 	var began time.Time
-	if t.Incremental != nil && !dryRun {
+	var fp string
+	stateful := (t.Incremental != nil || t.Trailing != nil) && !dryRun && r.DB.Cluster == ""
+	if stateful {
 		if began, err = r.watermark(ctx, t); err != nil {
 			return res, err
 		}
+		fp = r.fingerprint(t, sql)
+		if t.Trailing != nil {
+			if fp, err = r.trailingFingerprint(ctx, t, sql); err != nil {
+				return res, err
+			}
+		}
 	}
 	saveState := func() error {
-		if t.Incremental == nil || dryRun || r.DB.Cluster != "" {
+		if !stateful {
 			return nil
 		}
-		return r.saveState(ctx, t.Name, asOf, began, r.fingerprint(t, sql))
+		return r.saveState(ctx, t.Name, asOf, began, fp)
 	}
 	switch t.Scope {
 	case Whole:

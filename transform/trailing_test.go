@@ -1,0 +1,167 @@
+package transform
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"xfwatch/gen"
+)
+
+// TestTrailingMatchesFull: ticks of risk_daily and hotspot_daily after
+// late petitions and orders (a burst in one cell that moves its week's
+// CUSUM), with nothing stored, into a new month, after a record dated in
+// the month before and after the regions change leave exactly the rows a full run of the months gives, and
+// recompute only the days from the Monday of the earliest record stored.
+func TestTrailingMatchesFull(t *testing.T) {
+	f := newFx(t)
+	ctx := context.Background()
+	defer func(m time.Duration) { WatermarkMargin = m }(WatermarkMargin)
+	WatermarkMargin = 0 // the records below come after each run, not during it
+	if _, err := (gen.Bulk{DB: f.DB, Start: date("2025-12-01"), Days: 120, Seed: 5, Petitions: 8000, Orders: 2000}).Fill(ctx); err != nil {
+		t.Fatal(err)
+	}
+	chain := []string{"daily_counts", "weekly_counts", "petition_flags", "hotspot_weekly", "risk_daily", "hotspot_daily"}
+	trailing := []string{"risk_daily", "hotspot_daily"}
+	for _, name := range chain {
+		tr, _ := ByName(name)
+		if _, err := f.runner.Run(ctx, tr, date("2025-12-01"), date("2026-03-20"), date("2026-03-20"), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// tick runs the chain as the scheduler does: the months of as_of and
+	// the day before.
+	tick := func(asOf time.Time) map[string]Result {
+		t.Helper()
+		out := map[string]Result{}
+		for _, name := range chain {
+			tr, _ := ByName(name)
+			from, to := asOf.AddDate(0, 0, -1), asOf
+			if tr.Scope == Monthly {
+				months := monthsOf(from, to)
+				from, to = months[0], months[len(months)-1].AddDate(0, 1, -1)
+			}
+			res, err := f.runner.RunIncremental(ctx, tr, from, to, asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[name] = res
+		}
+		return out
+	}
+	// check compares a month of the table with the full SELECT of it.
+	check := func(name string, month time.Time, asOf time.Time) {
+		t.Helper()
+		tr, _ := ByName(name)
+		sql, err := render(name, tr.SQL, f.runner.Config.vars(f.DB.Database))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := quotedColumns(name)
+		p := clickhouse.Parameters{}
+		for k, v := range f.runner.Config.params() {
+			p[k] = v
+		}
+		p["as_of"], p["from"], p["to"] = day(asOf), day(month), day(month.AddDate(0, 1, 0))
+		var missing, extra, rows uint64
+		if err := f.DB.QueryRow(clickhouse.Context(ctx, clickhouse.WithParameters(p)), fmt.Sprintf(`SELECT
+			(SELECT count() FROM (SELECT %[1]s FROM (%[2]s) EXCEPT ALL SELECT %[1]s FROM %[3]s WHERE day >= {from:Date} AND day < {to:Date})),
+			(SELECT count() FROM (SELECT %[1]s FROM %[3]s WHERE day >= {from:Date} AND day < {to:Date} EXCEPT ALL SELECT %[1]s FROM (%[2]s))),
+			(SELECT count() FROM %[3]s WHERE day >= {from:Date} AND day < {to:Date})`,
+			cols, sql, f.DB.Table(name))).Scan(&missing, &extra, &rows); err != nil {
+			t.Fatal(err)
+		}
+		if missing+extra > 0 || rows == 0 {
+			t.Errorf("%s, %s: %d rows of the full run missing, %d rows not in it (%d rows)", name, month.Format("2006-01"), missing, extra, rows)
+		}
+	}
+	// copied is the first day a trailing run computed (the rows before it
+	// were copied), or zero for a full run of the months or no run.
+	copied := func(name string, res Result) string {
+		i := slices.IndexFunc(res.SQL, func(s string) bool { return strings.Contains(s, "FROM "+f.DB.Table(name)+" WHERE `day` >= ") })
+		if i < 0 {
+			return ""
+		}
+		s := res.SQL[i]
+		return s[strings.LastIndex(s, "< '")+3 : len(s)-1]
+	}
+	march, april := date("2026-03-01"), date("2026-04-01")
+
+	// A burst of petitions in one cell on Wednesday 2026-03-11, orders on
+	// 03-18 and petitions on the day: the rows from Monday 03-09 on change.
+	f.exec(`INSERT INTO petitions (case_id, received_at, channel, receiving_level, origin_region, county_code, township_code,
+			category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content, topic, partition, offset)
+		SELECT concat(case_id, '-burst', toString(k)), toDateTime64('2026-03-11 10:00:00', 3, 'Asia/Shanghai') + toIntervalMinute(k), channel,
+			receiving_level, origin_region, county_code, township_code, category, 6, abnormal, concat(petitioner_key, toString(k)), key_kind,
+			responsible_unit, subject, has_content, 'late', 0, rowNumberInAllBlocks()
+		FROM (SELECT * FROM petitions WHERE township_code != '' ORDER BY case_id LIMIT 1) ARRAY JOIN range(40) AS k`)
+	f.exec(`INSERT INTO hotline_orders (order_id, received_at, channel, kind, region, county_code, township_code, category,
+			caller_key, assigned_unit, topic, partition, offset)
+		SELECT concat(order_id, '-late'), toDateTime64('2026-03-18 09:00:00', 3, 'Asia/Shanghai'), channel, kind, region, county_code, township_code,
+			category, caller_key, assigned_unit, 'late', 0, rowNumberInAllBlocks()
+		FROM hotline_orders ORDER BY order_id LIMIT 30`)
+	f.exec(`INSERT INTO petitions (case_id, received_at, channel, receiving_level, origin_region, county_code, township_code,
+			category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content, topic, partition, offset)
+		SELECT concat(case_id, '-today'), toDateTime64('2026-03-20 08:00:00', 3, 'Asia/Shanghai'), channel, receiving_level, origin_region,
+			county_code, township_code, category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content,
+			'late', 1, rowNumberInAllBlocks()
+		FROM petitions ORDER BY case_id DESC LIMIT 20`)
+	res := tick(date("2026-03-20"))
+	for _, name := range trailing {
+		check(name, march, date("2026-03-20"))
+		if got := copied(name, res[name]); got != "2026-03-09" {
+			t.Errorf("%s after records dated from 2026-03-11: computed from %q, want 2026-03-09", name, got)
+		}
+	}
+
+	// Nothing stored since: nothing to recompute.
+	res = tick(date("2026-03-20"))
+	for _, name := range trailing {
+		check(name, march, date("2026-03-20"))
+		if len(res[name].SQL) > 0 {
+			t.Errorf("%s with nothing stored since: ran %d statements", name, len(res[name].SQL))
+		}
+	}
+
+	// A new month with nothing stored: April whole, March left as it is.
+	res = tick(date("2026-04-01"))
+	for _, name := range trailing {
+		check(name, march, date("2026-04-01"))
+		check(name, april, date("2026-04-01"))
+		if got, months := copied(name, res[name]), res[name].Months; got != "" || !slices.Equal(months, []time.Time{april}) {
+			t.Errorf("%s on a new month: computed from %q, months %v; want April whole", name, got, months)
+		}
+	}
+
+	// Then a petition dated 03-31: from its Monday, 03-30, to April's end.
+	f.exec(`INSERT INTO petitions (case_id, received_at, channel, receiving_level, origin_region, county_code, township_code,
+			category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content, topic, partition, offset)
+		SELECT concat(case_id, '-eom'), toDateTime64('2026-03-31 23:00:00', 3, 'Asia/Shanghai'), channel, receiving_level, origin_region,
+			county_code, township_code, category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content,
+			'late', 2, rowNumberInAllBlocks()
+		FROM petitions ORDER BY case_id LIMIT 10`)
+	res = tick(date("2026-04-01"))
+	for _, name := range trailing {
+		check(name, march, date("2026-04-01"))
+		check(name, april, date("2026-04-01"))
+		if got, months := copied(name, res[name]), res[name].Months; got != "2026-03-30" || !slices.Equal(months, []time.Time{march, april}) {
+			t.Errorf("%s after a petition dated 2026-03-31: computed from %q, months %v; want 2026-03-30, March and April", name, got, months)
+		}
+	}
+
+	// The regions' populations change: a full run of the months.
+	f.exec(`ALTER TABLE regions UPDATE population = population + 5000 WHERE level = 'county' SETTINGS mutations_sync = 2`)
+	res = tick(date("2026-04-01"))
+	for _, name := range trailing {
+		check(name, march, date("2026-04-01"))
+		check(name, april, date("2026-04-01"))
+		if got := copied(name, res[name]); got != "" || len(res[name].Months) != 2 {
+			t.Errorf("%s after the regions changed: computed from %q, months %v; want a full run of March and April", name, got, res[name].Months)
+		}
+	}
+}
