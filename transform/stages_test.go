@@ -44,6 +44,56 @@ SELECT * FROM c`
 	}
 }
 
+func TestPruneCTEsDropsTheUnused(t *testing.T) {
+	sql := `
+WITH toDate({from:Date}) AS d0,
+a AS (SELECT 1 AS x),
+-- b: what c reads
+b AS (SELECT x, d0 FROM a),
+unused AS (
+    SELECT ')' AS s -- ( a parenthesis
+),
+c AS (
+    WITH
+    inner AS (SELECT 1)
+    SELECT * FROM b, (SELECT * FROM inner) AS z
+),
+d AS (
+    WITH
+    nested AS (SELECT 1)
+    SELECT * FROM nested
+),
+-- read by nothing
+e AS (SELECT 3),
+last AS (SELECT * FROM e)
+SELECT *, 1 AS d FROM c -- not e`
+	// unused goes with the comma after it; last, then e, which only last
+	// and a comment read, with the comma before them; d stays, a column's
+	// name too.
+	want := `
+WITH toDate({from:Date}) AS d0,
+a AS (SELECT 1 AS x),
+-- b: what c reads
+b AS (SELECT x, d0 FROM a),
+c AS (
+    WITH
+    inner AS (SELECT 1)
+    SELECT * FROM b, (SELECT * FROM inner) AS z
+),
+d AS (
+    WITH
+    nested AS (SELECT 1)
+    SELECT * FROM nested
+)
+SELECT *, 1 AS d FROM c -- not e`
+	if got := pruneCTEs(sql); got != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
+	if got := pruneCTEs(want); got != want {
+		t.Fatalf("pruned again:\n%s", got)
+	}
+}
+
 // TestStagesGiveTheInlineRows: risk_daily computed in stages writes the
 // same rows as its SQL run as one query, and leaves its scratch tables
 // empty.
