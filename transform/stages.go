@@ -48,7 +48,7 @@ var cteDef = regexp.MustCompile(`(?m)^[ \t]*(\w+)[ \t]+AS[ \t]*\(`)
 // a CTE's name.)
 func pruneCTEs(sql string) string {
 	for {
-		pruned := false
+		pruned, code := false, codeOnly(sql)
 		for _, m := range cteDef.FindAllStringSubmatchIndex(sql, -1) {
 			if depthAt(sql, m[0]) != 0 {
 				continue
@@ -58,7 +58,7 @@ func pruneCTEs(sql string) string {
 			if err != nil {
 				return sql
 			}
-			if code := codeOnly(sql); regexp.MustCompile(`\b` + name + `\b`).MatchString(code[:m[0]] + code[end:]) {
+			if regexp.MustCompile(`\b` + name + `\b`).MatchString(code[:m[0]] + code[end:]) {
 				continue
 			}
 			start := m[0]
