@@ -2,10 +2,13 @@ package transform
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"xfwatch/warehouse/whtest"
 )
@@ -57,3 +60,36 @@ func (f *fx) report(unit, day, submitted string, incidents int) {
 func (f *fx) tsv(q string) string             { return f.TSV(q) }
 func (f *fx) expect(q string, want ...string) { f.t.Helper(); f.Expect(q, want...) }
 func (f *fx) flush()                          { f.Flush() }
+
+// againstFull compares the table name with its transform's full SELECT as
+// of asOf over [from, to): the SELECT's rows the table lacks (missing), the
+// table's rows the SELECT lacks (extra), and the table's rows compared.
+// stored, if set, is the column list read from the table (cols for the
+// table's own); where restricts the table's rows (" WHERE …", may use
+// {from:Date} and {to:Date}).
+func (f *fx) againstFull(name string, asOf, from, to time.Time, stored, where string) (missing, extra, rows uint64) {
+	f.t.Helper()
+	tr, _ := ByName(name)
+	sql, err := render(name, tr.SQL, f.runner.Config.vars(f.DB.Database))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	cols, _ := quotedColumns(name)
+	if stored == "" {
+		stored = cols
+	}
+	p := clickhouse.Parameters{}
+	for k, v := range f.runner.Config.params() {
+		p[k] = v
+	}
+	p["as_of"], p["from"], p["to"] = day(asOf), day(from), day(to)
+	table := f.DB.Table(name)
+	if err := f.DB.QueryRow(clickhouse.Context(context.Background(), clickhouse.WithParameters(p)), fmt.Sprintf(`SELECT
+		(SELECT count() FROM (SELECT %[1]s FROM (%[2]s) EXCEPT ALL SELECT %[4]s FROM %[3]s%[5]s)),
+		(SELECT count() FROM (SELECT %[4]s FROM %[3]s%[5]s EXCEPT ALL SELECT %[1]s FROM (%[2]s))),
+		(SELECT count() FROM %[3]s%[5]s)`,
+		cols, sql, table, stored, where)).Scan(&missing, &extra, &rows); err != nil {
+		f.t.Fatal(err)
+	}
+	return missing, extra, rows
+}

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
-
 	"xfwatch/gen"
 	"xfwatch/warehouse"
 )
@@ -51,29 +49,11 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	// check compares the table with the transform's full SELECT as of asOf.
 	check := func(name string, asOf time.Time) {
 		t.Helper()
-		tr, _ := ByName(name)
-		sql, err := render(name, tr.SQL, f.runner.Config.vars(f.DB.Database))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := quotedColumns(name)
-		p := clickhouse.Parameters{}
-		for k, v := range f.runner.Config.params() {
-			p[k] = v
-		}
-		p["as_of"], p["from"], p["to"] = day(asOf), day(first), day(last.AddDate(0, 0, 1))
-		qctx := clickhouse.Context(ctx, clickhouse.WithParameters(p))
 		// A row keeps the as-of day it was computed for; its values must
 		// hold as of asOf all the same.
+		cols, _ := quotedColumns(name)
 		stored := strings.Replace(cols, "`as_of`", "toDate({as_of:Date}) AS `as_of`", 1)
-		var missing, extra uint64
-		if err := f.DB.QueryRow(qctx, fmt.Sprintf(`SELECT
-			(SELECT count() FROM (SELECT %[1]s FROM (%[2]s) EXCEPT ALL SELECT %[4]s FROM %[3]s)),
-			(SELECT count() FROM (SELECT %[4]s FROM %[3]s EXCEPT ALL SELECT %[1]s FROM (%[2]s)))`,
-			cols, sql, f.DB.Table(name), stored)).Scan(&missing, &extra); err != nil {
-			t.Fatal(err)
-		}
-		if missing+extra > 0 {
+		if missing, extra, _ := f.againstFull(name, asOf, first, last.AddDate(0, 0, 1), stored, ""); missing+extra > 0 {
 			t.Errorf("%s as of %s: %d rows of the full recompute missing, %d rows not in it", name, day(asOf), missing, extra)
 		}
 	}

@@ -43,12 +43,7 @@ type Trailing struct {
 
 // trailingSince reads, for the records stored since since_ms, the Monday
 // of the earliest day they are dated on, and whether there are any.
-const trailingSince = `
-SELECT toMonday(min(d)), count() > 0 FROM (
-    SELECT toDate(received_at) AS d FROM {{.DB}}.petitions WHERE ingested_at > fromUnixTimestamp64Milli({since_ms:Int64})
-    UNION ALL
-    SELECT toDate(received_at) AS d FROM {{.DB}}.hotline_orders WHERE ingested_at > fromUnixTimestamp64Milli({since_ms:Int64})
-)`
+var trailingSince = "SELECT toMonday(min(toDate(key))), count() > 0 FROM (" + storedSince("received_at") + ")"
 
 // regionsPrint is a checksum of the regions table (the cells, their
 // levels and populations) for a Trailing transform's fingerprint: a change

@@ -2,13 +2,10 @@ package transform
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"xfwatch/gen"
 )
@@ -57,25 +54,7 @@ func TestTrailingMatchesFull(t *testing.T) {
 	// check compares a month of the table with the full SELECT of it.
 	check := func(name string, month time.Time, asOf time.Time) {
 		t.Helper()
-		tr, _ := ByName(name)
-		sql, err := render(name, tr.SQL, f.runner.Config.vars(f.DB.Database))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := quotedColumns(name)
-		p := clickhouse.Parameters{}
-		for k, v := range f.runner.Config.params() {
-			p[k] = v
-		}
-		p["as_of"], p["from"], p["to"] = day(asOf), day(month), day(month.AddDate(0, 1, 0))
-		var missing, extra, rows uint64
-		if err := f.DB.QueryRow(clickhouse.Context(ctx, clickhouse.WithParameters(p)), fmt.Sprintf(`SELECT
-			(SELECT count() FROM (SELECT %[1]s FROM (%[2]s) EXCEPT ALL SELECT %[1]s FROM %[3]s WHERE day >= {from:Date} AND day < {to:Date})),
-			(SELECT count() FROM (SELECT %[1]s FROM %[3]s WHERE day >= {from:Date} AND day < {to:Date} EXCEPT ALL SELECT %[1]s FROM (%[2]s))),
-			(SELECT count() FROM %[3]s WHERE day >= {from:Date} AND day < {to:Date})`,
-			cols, sql, f.DB.Table(name))).Scan(&missing, &extra, &rows); err != nil {
-			t.Fatal(err)
-		}
+		missing, extra, rows := f.againstFull(name, asOf, month, month.AddDate(0, 1, 0), "", " WHERE day >= {from:Date} AND day < {to:Date}")
 		if missing+extra > 0 || rows == 0 {
 			t.Errorf("%s, %s: %d rows of the full run missing, %d rows not in it (%d rows)", name, month.Format("2006-01"), missing, extra, rows)
 		}
