@@ -317,7 +317,7 @@ func (r *Runner) incremental(ctx context.Context, t Transform, sql string, asOf 
 		mark += " " + day(lo) + " " + day(hi.AddDate(0, 0, -1))
 		// The dirty keys' rows are all dated in the span (their records
 		// are), so the delete reads only its months' partitions (the
-		// partition ID of a monthly table is its month, as REPLACE PARTITION
+		// partition ID of a monthly table is its month, as swapMonth
 		// assumes): petition_flags' delete at 10M records 0.22–0.29 →
 		// 0.05–0.07 s.
 		within = " AND _partition_id BETWEEN '" + lo.Format("200601") + "' AND '" + hi.AddDate(0, 0, -1).Format("200601") + "'"

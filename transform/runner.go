@@ -295,6 +295,17 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 		}
 		return r.saveState(ctx, t.Name, asOf, began, fp)
 	}
+	// A Trailing transform's next run copies the earlier days of its month
+	// from the table: a run stopped between dropping a month and attaching
+	// its successor must leave a state that makes the next run a full one.
+	marked := false
+	markSwapping := func() error {
+		if !stateful || t.Trailing == nil || marked {
+			return nil
+		}
+		marked = true
+		return r.saveState(ctx, t.Name, asOf, began, interrupted)
+	}
 	switch t.Scope {
 	case Whole:
 		if dryRun {
@@ -327,9 +338,12 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 			if err != nil {
 				return res, err
 			}
+			if err := markSwapping(); err != nil {
+				return res, err
+			}
 			for _, m := range months {
-				// REPLACE PARTITION of a month the window left empty clears it, as a month's own run would.
-				if err := exec(params, "ALTER TABLE "+target+" REPLACE PARTITION ID '"+m.Format("200601")+"' FROM "+staging); err != nil {
+				// A month the window left empty is cleared, as its own run would.
+				if err := exec(params, swapMonth(target, staging, m)...); err != nil {
 					return res, err
 				}
 				res.Months = append(res.Months, m)
@@ -353,7 +367,6 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 				res.SQL = append(res.SQL, insert)
 				continue
 			}
-			partition := m.Format("200601")
 			if err := exec(params, compute...); err != nil {
 				return res, err
 			}
@@ -361,7 +374,10 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 			if err != nil {
 				return res, err
 			}
-			if err := exec(params, "ALTER TABLE "+target+" REPLACE PARTITION ID '"+partition+"' FROM "+staging, "TRUNCATE TABLE "+staging); err != nil {
+			if err := markSwapping(); err != nil {
+				return res, err
+			}
+			if err := exec(params, append(swapMonth(target, staging, m), "TRUNCATE TABLE "+staging)...); err != nil {
 				return res, err
 			}
 			res.Rows += n

@@ -137,8 +137,13 @@ func (r *Runner) trailing(ctx context.Context, t Transform, sql string, from, to
 	if err != nil {
 		return true, err
 	}
+	// Stopped between a month's drop and its attach, the table lacks the
+	// days the next run would copy: that run must be a full one.
+	if err := r.saveState(ctx, t.Name, st.asOf, st.watermark, interrupted); err != nil {
+		return true, err
+	}
 	for m := first; m.Before(end); m = m.AddDate(0, 1, 0) {
-		if err := exec(nil, "ALTER TABLE "+target+" REPLACE PARTITION ID '"+m.Format("200601")+"' FROM "+staging); err != nil {
+		if err := exec(nil, swapMonth(target, staging, m)...); err != nil {
 			return true, err
 		}
 		res.Months = append(res.Months, m)

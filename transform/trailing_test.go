@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -132,6 +133,58 @@ func TestTrailingMatchesFull(t *testing.T) {
 			t.Errorf("%s after a petition dated 2026-03-31: computed from %q, months %v; want 2026-03-30, March and April", name, got, months)
 		}
 	}
+
+	// A run stopped between dropping March and attaching its successor (the
+	// attach refused: the staging twin has a column the table lacks) leaves
+	// March empty; the next tick must not copy its first days from there.
+	// The run stopped is a trailing one (after a petition dated 03-25), then
+	// a full one (a tick as of a day before the recorded one).
+	late := func(id, when string, part int) {
+		f.exec(`INSERT INTO petitions (case_id, received_at, channel, receiving_level, origin_region, county_code, township_code,
+			category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content, topic, partition, offset)
+		SELECT concat(case_id, '` + id + `'), toDateTime64('` + when + `', 3, 'Asia/Shanghai'), channel, receiving_level, origin_region,
+			county_code, township_code, category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content,
+			'late', ` + fmt.Sprint(part) + `, rowNumberInAllBlocks()
+		FROM petitions ORDER BY case_id LIMIT 10`)
+	}
+	stopped := func(asOf time.Time) {
+		t.Helper()
+		f.exec(`ALTER TABLE risk_daily_staging ADD COLUMN stray UInt8`)
+		for _, name := range chain {
+			tr, _ := ByName(name)
+			from, to := asOf.AddDate(0, 0, -1), asOf
+			if tr.Scope == Monthly {
+				months := monthsOf(from, to)
+				from, to = months[0], months[len(months)-1].AddDate(0, 1, -1)
+			}
+			_, err := f.runner.RunIncremental(ctx, tr, from, to, asOf)
+			if name == "risk_daily" {
+				if err == nil {
+					t.Fatal("risk_daily attached a month from a staging twin of another structure")
+				}
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := f.tsv(`SELECT count() FROM risk_daily WHERE day >= '2026-03-01' AND day < '2026-04-01'`); n != "0\n" {
+			t.Fatalf("the stopped run left %q rows of March; the test needs the month dropped", n)
+		}
+		f.exec(`ALTER TABLE risk_daily_staging DROP COLUMN stray`)
+		late("-after"+day(asOf), "2026-03-26 09:00:00", 4)
+		res := tick(date("2026-04-01"))
+		for _, name := range trailing {
+			check(name, march, date("2026-04-01"))
+			check(name, april, date("2026-04-01"))
+		}
+		if got := copied("risk_daily", res["risk_daily"]); got != "" {
+			t.Errorf("risk_daily after a run as of %s stopped between a drop and an attach: copied the days before %s from the table", day(asOf), got)
+		}
+	}
+	late("-stopped", "2026-03-25 09:00:00", 3)
+	stopped(date("2026-04-01"))
+	stopped(date("2026-03-31"))
 
 	// The regions' populations change: a full run of the months.
 	f.exec(`ALTER TABLE regions UPDATE population = population + 5000 WHERE level = 'county' SETTINGS mutations_sync = 2`)

@@ -3,8 +3,9 @@ package warehouse
 import "slices"
 
 // Indicator tables, written by package transform. Each has a "<name>_staging"
-// twin: a transform fills the twin and swaps it in (REPLACE PARTITION per
-// month, or EXCHANGE TABLES for whole-table state), so that re-running a
+// twin: a transform fills the twin and swaps it in (DROP PARTITION, then
+// ATTACH PARTITION FROM the twin, per month; or EXCHANGE TABLES for
+// whole-table state), so that re-running a
 // transform over a period gives the same rows, never more.
 var (
 	hotspotDailyTable = Table{
