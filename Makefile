@@ -53,10 +53,11 @@ bench: chdb assets build
 	$(BIN) bench $(BENCH_FLAGS) --markdown BENCHMARKS.md
 
 ## faults: the long fault, poison and privacy runs (kill -9 ×20 over 200k records, 3 warehouse outages of 30 s,
-## consumers joining and leaving, broker restart, SIGTERM ×20, 1% poison of 100k, 10^5 identities scanned).
+## consumers joining and leaving, broker restart, SIGTERM ×20, 1% poison of 100k, 10^5 identities scanned,
+## the engine killed ×20 in the middle of transform ticks).
 faults: chdb
-	set -o pipefail; XFWATCH_FAULTS=full XFWATCH_REQUIRE_CHDB=1 go test -count=1 -timeout 90m -v \
-		-run 'KillNine|WarehouseOutage|Rebalance|BrokerRestart|SIGTERM|Poison|BrokenProducer|NoPII|SameKey' ./ingest \
+	set -o pipefail; XFWATCH_FAULTS=full XFWATCH_REQUIRE_CHDB=1 go test -count=1 -p 1 -timeout 90m -v \
+		-run 'KillNine|WarehouseOutage|Rebalance|BrokerRestart|SIGTERM|Poison|BrokenProducer|NoPII|SameKey|TicksSurviveEngineKills' ./ingest ./cmd/xfwatch \
 		| tee $(or $(TMPDIR),/tmp)/xfwatch-faults.log | grep -E '^FAULTS|^--- |^(ok|FAIL)'
 
 vet:
