@@ -17,6 +17,87 @@ import (
 	"xfwatch/warehouse"
 )
 
+// ticking is a warehouse process with the schema, the reference data and
+// 60 days of records up to today (20,000 petitions and as many orders) in
+// database xf, and one tick run on it.
+type ticking struct {
+	t      *testing.T
+	addr   string
+	data   string
+	engine *exec.Cmd
+	db     *warehouse.DB
+	today  time.Time
+	took   time.Duration // the first tick's wall time
+}
+
+func newTicking(t *testing.T) *ticking {
+	t.Helper()
+	needEngine(t)
+	w := &ticking{t: t, addr: freeAddr(t), data: t.TempDir()}
+	w.engine = startWarehouse(t, w.addr, w.data)
+	mustRun(t, "migrate", "--clickhouse", w.dsn())
+	mustRun(t, "refdata", "load", "--clickhouse", w.dsn())
+	db, err := warehouse.Open(context.Background(), w.dsn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	w.db = db
+	loc, err := time.LoadLocation(transform.DefaultConfig().Timezone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := time.Now().In(loc)
+	w.today = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	w.fill(1, w.today.AddDate(0, 0, -59), 60, 20_000)
+	t0 := time.Now()
+	w.tick()
+	w.took = time.Since(t0)
+	return w
+}
+
+func (w *ticking) dsn() string { return "http://" + w.addr + "/xf" }
+
+// tickArgs run one tick of every transform, no alerts.
+func (w *ticking) tickArgs() []string {
+	return []string{"transform", "--clickhouse", w.dsn(), "--once", "--no-alerts"}
+}
+
+func (w *ticking) tick() { w.t.Helper(); mustRun(w.t, w.tickArgs()...) }
+
+// fill adds n petitions and n orders over days from start, seeded seed.
+func (w *ticking) fill(seed uint64, start time.Time, days int, n uint64) {
+	w.t.Helper()
+	if _, err := (gen.Bulk{DB: w.db, Start: start, Days: days, Seed: seed, Petitions: n, Orders: n}).Fill(context.Background()); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// kill stops the engine with SIGKILL; restart starts another on its data.
+func (w *ticking) kill() {
+	w.t.Helper()
+	if err := w.engine.Process.Kill(); err != nil {
+		w.t.Fatal(err)
+	}
+	_ = w.engine.Wait()
+}
+
+func (w *ticking) restart() { w.t.Helper(); w.engine = startWarehouse(w.t, w.addr, w.data) }
+
+// snapshot is each indicator table's row count and checksum.
+func (w *ticking) snapshot() map[string]string {
+	w.t.Helper()
+	out := map[string]string{}
+	for _, tr := range transform.All {
+		code, body := httpQuery(w.t, w.addr, "SELECT count(), sum(cityHash64(*)) FROM xf."+tr.Name)
+		if code != 200 {
+			w.t.Fatalf("%s: %d %s", tr.Name, code, body)
+		}
+		out[tr.Name] = strings.TrimSpace(body)
+	}
+	return out
+}
+
 // An engine killed after ticks and started again on its data holds each
 // indicator table's rows as they were, and the tick after it changes none
 // of them: with REPLACE PARTITION, a restart brought back the parts it had
@@ -24,71 +105,27 @@ import (
 // or more; see transform/swap.go). The whole tables, exchanged or updated
 // by DELETE and INSERT, are compared too.
 func TestIndicatorsSurviveAnEngineKill(t *testing.T) {
-	needEngine(t)
-	addr, data := freeAddr(t), t.TempDir()
-	engine := startWarehouse(t, addr, data)
-	dsn := "http://" + addr + "/xf"
-	mustRun(t, "migrate", "--clickhouse", dsn)
-	mustRun(t, "refdata", "load", "--clickhouse", dsn)
-	ctx := context.Background()
-	db, err := warehouse.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	loc, err := time.LoadLocation(transform.DefaultConfig().Timezone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	local := time.Now().In(loc)
-	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
-	fill := func(seed uint64, start time.Time, days int, n uint64) {
-		t.Helper()
-		if _, err := (gen.Bulk{DB: db, Start: start, Days: days, Seed: seed, Petitions: n, Orders: n}).Fill(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tick := func() { mustRun(t, "transform", "--clickhouse", dsn, "--once", "--no-alerts") }
-	// Two ticks: the first computes the tick's months whole, the second,
-	// after records of today, the days they change (risk_daily and
-	// hotspot_daily copy the month's earlier days from the table).
-	fill(1, today.AddDate(0, 0, -59), 60, 20_000)
-	tick()
-	fill(2, today, 1, 300)
-	tick()
-
-	// Each indicator table's rows and their checksum.
-	snapshot := func() map[string]string {
-		t.Helper()
-		out := map[string]string{}
-		for _, tr := range transform.All {
-			name := tr.Name
-			code, body := httpQuery(t, addr, "SELECT count(), sum(cityHash64(*)) FROM xf."+name)
-			if code != 200 {
-				t.Fatalf("%s: %d %s", name, code, body)
-			}
-			out[name] = strings.TrimSpace(body)
-		}
-		return out
-	}
-	before := snapshot()
+	w := newTicking(t)
+	// A second tick, after records of today: risk_daily and hotspot_daily
+	// compute the days they change and copy the month's earlier days from
+	// the table.
+	w.fill(2, w.today, 1, 300)
+	w.tick()
+	before := w.snapshot()
 	if before["risk_daily"] == "0\t0" || before["hotspot_daily"] == "0\t0" {
 		t.Fatalf("the ticks wrote no daily rows: %v", before)
 	}
-	if err := engine.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = engine.Wait()
-	startWarehouse(t, addr, data)
-	after := snapshot()
+	w.kill()
+	w.restart()
+	after := w.snapshot()
 	for name := range before {
 		if after[name] != before[name] {
 			t.Errorf("%s after the engine's restart: rows and checksum %s, before it %s", name, after[name], before[name])
 		}
 	}
 	// The next tick (no new records) leaves them as they were.
-	tick()
-	for name, got := range snapshot() {
+	w.tick()
+	for name, got := range w.snapshot() {
 		if got != before[name] {
 			t.Errorf("%s after a tick on the restarted engine: %s, before the restart %s", name, got, before[name])
 		}
@@ -102,79 +139,37 @@ func TestIndicatorsSurviveAnEngineKill(t *testing.T) {
 // tick with no state gives: the full runs. Three kills in `make test`,
 // twenty in `make faults`.
 func TestTicksSurviveEngineKills(t *testing.T) {
-	needEngine(t)
 	kills := 3
 	if os.Getenv("XFWATCH_FAULTS") == "full" {
 		kills = 20
 	}
-	addr, data := freeAddr(t), t.TempDir()
-	engine := startWarehouse(t, addr, data)
-	dsn := "http://" + addr + "/xf"
-	mustRun(t, "migrate", "--clickhouse", dsn)
-	mustRun(t, "refdata", "load", "--clickhouse", dsn)
-	ctx := context.Background()
-	db, err := warehouse.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	loc, err := time.LoadLocation(transform.DefaultConfig().Timezone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	local := time.Now().In(loc)
-	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
-	fill := func(seed uint64, start time.Time, days int, n uint64) {
-		t.Helper()
-		if _, err := (gen.Bulk{DB: db, Start: start, Days: days, Seed: seed, Petitions: n, Orders: n}).Fill(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tickArgs := []string{"transform", "--clickhouse", dsn, "--once", "--no-alerts"}
-	fill(1, today.AddDate(0, 0, -59), 60, 20_000)
 	t0 := time.Now()
-	mustRun(t, tickArgs...)
-	took := time.Since(t0)
+	w := newTicking(t)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	for i := range kills {
 		// A whole tick, then one the kill stops: what the engine loads
 		// again is what the ticks before the kill wrote.
-		fill(uint64(100+i), today, 1, 200)
-		mustRun(t, tickArgs...)
-		fill(uint64(200+i), today, 1, 200)
-		tick := exec.Command(os.Args[0], tickArgs...)
+		w.fill(uint64(100+i), w.today, 1, 200)
+		w.tick()
+		w.fill(uint64(200+i), w.today, 1, 200)
+		tick := exec.Command(os.Args[0], w.tickArgs()...)
 		tick.Env = append(os.Environ(), "XFWATCH_TEST_AS_BINARY=1")
 		var out bytes.Buffer
 		tick.Stdout, tick.Stderr = &out, &out
 		if err := tick.Start(); err != nil {
 			t.Fatal(err)
 		}
-		at := time.Duration(rng.Int64N(int64(took)))
+		at := time.Duration(rng.Int64N(int64(w.took)))
 		time.Sleep(at)
-		if err := engine.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		_ = engine.Wait()
+		w.kill()
 		err := tick.Wait()
-		t.Logf("kill %d after %v of a tick of about %v: the tick %v", i+1, at.Round(time.Millisecond), took.Round(time.Millisecond), err)
-		engine = startWarehouse(t, addr, data)
+		t.Logf("kill %d after %v of a tick of about %v: the tick %v", i+1, at.Round(time.Millisecond), w.took.Round(time.Millisecond), err)
+		w.restart()
 	}
-	mustRun(t, tickArgs...)
-	snapshot := func() map[string]string {
-		t.Helper()
-		out := map[string]string{}
-		for _, tr := range transform.All {
-			code, body := httpQuery(t, addr, "SELECT count(), sum(cityHash64(*)) FROM xf."+tr.Name)
-			if code != 200 {
-				t.Fatalf("%s: %d %s", tr.Name, code, body)
-			}
-			out[tr.Name] = strings.TrimSpace(body)
-		}
-		return out
-	}
-	after := snapshot()
+	w.tick()
+	after := w.snapshot()
 	// The same tick with no state: every transform runs in full.
-	res, err := http.Post("http://"+addr+"/", "text/plain", strings.NewReader("TRUNCATE TABLE xf.transform_state"))
+	res, err := http.Post("http://"+w.addr+"/", "text/plain", strings.NewReader("TRUNCATE TABLE xf.transform_state"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,9 +177,9 @@ func TestTicksSurviveEngineKills(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("TRUNCATE TABLE xf.transform_state: %s", res.Status)
 	}
-	mustRun(t, tickArgs...)
+	w.tick()
 	differ := 0
-	for name, want := range snapshot() {
+	for name, want := range w.snapshot() {
 		if after[name] != want {
 			differ++
 			t.Errorf("%s after %d engine kills and a tick: rows and checksum %s; a tick with no state gives %s", name, kills, after[name], want)
