@@ -6,7 +6,8 @@
 //
 // Each transform writes one indicator table and is idempotent per partition:
 // it fills the table's staging twin for one month and swaps it in (the
-// month's partition dropped, the twin's attached: swap.go), or rebuilds whole-table state (case status, key
-// history) and swaps it in with EXCHANGE TABLES. Re-running a period gives
-// the same rows, never more. Definitions are in docs/INDICATORS.md.
+// month's partition dropped, the twin's attached: swap.go), or rebuilds
+// whole-table state (case status, key history) and swaps it in with
+// EXCHANGE TABLES. Re-running a period gives the same rows, never more.
+// Definitions are in docs/INDICATORS.md.
 package transform
