@@ -68,8 +68,15 @@ func (r *Runner) trailingFingerprint(ctx context.Context, t Transform, sql strin
 	for _, u := range All {
 		all += "\x00" + u.SQL
 	}
-	return r.fingerprint(t, all+"\x00"+regions), nil
+	return r.fingerprint(t, all+"\x00"+regions+"\x00"+trailingVersion), nil
 }
+
+// trailingVersion changes when what a trailing run may copy from its table
+// can no longer be trusted: "drop-attach" since months were swapped in by
+// DROP and ATTACH PARTITION (swap.go). The months an engine restart had
+// doubled under REPLACE PARTITION were copied on by each trailing run; the
+// first tick after the change computes its months whole instead.
+const trailingVersion = "drop-attach"
 
 // trailing tries a Trailing run of t over the tick's months [from, to];
 // handled is false when a full run of them is needed instead.
