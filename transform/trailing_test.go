@@ -34,17 +34,20 @@ func TestTrailingMatchesFull(t *testing.T) {
 	}
 	// tick runs the chain as the scheduler does: the months of as_of and
 	// the day before.
+	runTick := func(name string, asOf time.Time) (Result, error) {
+		tr, _ := ByName(name)
+		from, to := asOf.AddDate(0, 0, -1), asOf
+		if tr.Scope == Monthly {
+			months := monthsOf(from, to)
+			from, to = months[0], months[len(months)-1].AddDate(0, 1, -1)
+		}
+		return f.runner.RunIncremental(ctx, tr, from, to, asOf)
+	}
 	tick := func(asOf time.Time) map[string]Result {
 		t.Helper()
 		out := map[string]Result{}
 		for _, name := range chain {
-			tr, _ := ByName(name)
-			from, to := asOf.AddDate(0, 0, -1), asOf
-			if tr.Scope == Monthly {
-				months := monthsOf(from, to)
-				from, to = months[0], months[len(months)-1].AddDate(0, 1, -1)
-			}
-			res, err := f.runner.RunIncremental(ctx, tr, from, to, asOf)
+			res, err := runTick(name, asOf)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,13 +121,17 @@ func TestTrailingMatchesFull(t *testing.T) {
 		}
 	}
 
-	// Then a petition dated 03-31: from its Monday, 03-30, to April's end.
-	f.exec(`INSERT INTO petitions (case_id, received_at, channel, receiving_level, origin_region, county_code, township_code,
+	// late inserts ten petitions received at when, their IDs suffixed id.
+	late := func(id, when string, part int) {
+		f.exec(`INSERT INTO petitions (case_id, received_at, channel, receiving_level, origin_region, county_code, township_code,
 			category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content, topic, partition, offset)
-		SELECT concat(case_id, '-eom'), toDateTime64('2026-03-31 23:00:00', 3, 'Asia/Shanghai'), channel, receiving_level, origin_region,
+		SELECT concat(case_id, '` + id + `'), toDateTime64('` + when + `', 3, 'Asia/Shanghai'), channel, receiving_level, origin_region,
 			county_code, township_code, category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content,
-			'late', 2, rowNumberInAllBlocks()
+			'late', ` + fmt.Sprint(part) + `, rowNumberInAllBlocks()
 		FROM petitions ORDER BY case_id LIMIT 10`)
+	}
+	// Then petitions dated 03-31: from its Monday, 03-30, to April's end.
+	late("-eom", "2026-03-31 23:00:00", 2)
 	res = tick(date("2026-04-01"))
 	for _, name := range trailing {
 		check(name, march, date("2026-04-01"))
@@ -139,25 +146,11 @@ func TestTrailingMatchesFull(t *testing.T) {
 	// March empty; the next tick must not copy its first days from there.
 	// The run stopped is a trailing one (after a petition dated 03-25), then
 	// a full one (a tick as of a day before the recorded one).
-	late := func(id, when string, part int) {
-		f.exec(`INSERT INTO petitions (case_id, received_at, channel, receiving_level, origin_region, county_code, township_code,
-			category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content, topic, partition, offset)
-		SELECT concat(case_id, '` + id + `'), toDateTime64('` + when + `', 3, 'Asia/Shanghai'), channel, receiving_level, origin_region,
-			county_code, township_code, category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content,
-			'late', ` + fmt.Sprint(part) + `, rowNumberInAllBlocks()
-		FROM petitions ORDER BY case_id LIMIT 10`)
-	}
 	stopped := func(asOf time.Time) {
 		t.Helper()
 		f.exec(`ALTER TABLE risk_daily_staging ADD COLUMN stray UInt8`)
 		for _, name := range chain {
-			tr, _ := ByName(name)
-			from, to := asOf.AddDate(0, 0, -1), asOf
-			if tr.Scope == Monthly {
-				months := monthsOf(from, to)
-				from, to = months[0], months[len(months)-1].AddDate(0, 1, -1)
-			}
-			_, err := f.runner.RunIncremental(ctx, tr, from, to, asOf)
+			_, err := runTick(name, asOf)
 			if name == "risk_daily" {
 				if err == nil {
 					t.Fatal("risk_daily attached a month from a staging twin of another structure")
