@@ -29,7 +29,11 @@ func insertRecord(ctx context.Context, db *warehouse.DB, table string, rec arrow
 		return fmt.Errorf("cannot prepare insert %s into %s: %w", token, table, err)
 	}
 	defer batch.Abort()
+	cols := batch.Columns()
 	for i, col := range rec.Columns() {
+		if a, ok := col.(*array.String); ok && i < len(cols) && adoptStrings(cols[i], a) {
+			continue
+		}
 		v, err := goSlice(col)
 		if err != nil {
 			return fmt.Errorf("column %s: %w", names[i], err)
