@@ -19,7 +19,9 @@ import (
 // the Arrow bytes, with positions built from the Arrow offsets. The bytes
 // sent are the same; TestAdoptStrings checks that, and that the field is
 // still there (a clickhouse-go upgrade that moves it makes the insert take
-// the copying path, and that test fail).
+// the copying path, and that test fail). The Arrow record must live until
+// the batch is sent: insertRecord's callers release it after the insert
+// returns.
 
 // colStrOffset is where column.String keeps its proto.ColStr, or -1.
 var colStrOffset = func() uintptr {

@@ -36,7 +36,7 @@ func runIngest(ctx context.Context, args []string) error {
 	memLimit := fs.Int("memory-limit-mb", 384, "soft memory limit of the Go heap in MiB (the GC works harder near it; GOMEMLIMIT wins; 0: none)")
 	var cfg ingest.Config
 	fs.IntVar(&cfg.BatchRecords, "batch-records", 50000, "records per insert at most")
-	fs.DurationVar(&cfg.FlushInterval, "flush-interval", 250*time.Millisecond, "insert a partition's batch at least this often once it has read to the partition's end (while catching up: --batch-records, 16 MiB or 2s)")
+	fs.DurationVar(&cfg.FlushInterval, "flush-interval", 250*time.Millisecond, "insert a partition's batch at least this often once it has read to the partition's end (while catching up: --batch-records, 24 MiB or 2s)")
 	fs.Float64Var(&cfg.MaxBadRatio, "max-bad-ratio", 0.10, "halt when more than this share of the last --bad-window records is bad")
 	fs.IntVar(&cfg.BadWindow, "bad-window", 1000, "records the bad ratio is measured over")
 	fs.IntVar(&cfg.MaxBadRun, "max-bad-run", 100, "halt after this many bad records in a row")
