@@ -232,6 +232,25 @@ func TestExactlyOnceWithDuplicatesAndPoison(t *testing.T) {
 	if got := e.count("restricted_texts"); got != n {
 		t.Errorf("restricted_texts: %d rows, want %d (one per petition with content)", got, n)
 	}
+	// The strings stored are the ones produced, each in its own row (the
+	// inserts hand clickhouse-go the Arrow columns' bytes: strcolumn.go);
+	// headcount, a number column, ties a petition's strings to its row.
+	for _, q := range []string{
+		"SELECT countIf(channel = 'visit' AND receiving_level = 'county' AND category = 'demolition' AND subject = '拆迁补偿' " +
+			"AND responsible_unit = 'G620102' AND length(petitioner_key) = 64 AND headcount = 1 + toUInt32(substring(case_id, 3)) % 7) FROM " + e.db.Table("petitions"),
+		"SELECT countIf(ref_kind = 'petition' AND field = 'content' AND " +
+			"startsWith(text, concat('来访人', toString(toUInt32(substring(ref, 3))), '反映问题'))) FROM " + e.db.Table("restricted_texts"),
+		"SELECT countIf(region = '620103' AND category = 'wage_arrears' AND assigned_unit = 'CITY-RSJ' AND length(caller_key) = 64) FROM " +
+			e.db.Table("hotline_orders"),
+	} {
+		var got uint64
+		if err := e.db.QueryRow(context.Background(), q).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != n {
+			t.Errorf("%d of %d rows hold the strings produced: %s", got, n, q)
+		}
+	}
 	dlq := e.dlq()
 	if len(dlq) != 4*(n/100) {
 		t.Fatalf("DLQ holds %d records, want %d", len(dlq), 4*(n/100))

@@ -23,7 +23,8 @@ import (
 // the batch is sent: insertRecord's callers release it after the insert
 // returns.
 
-// colStrOffset is where column.String keeps its proto.ColStr, or -1.
+// colStrOffset is where column.String keeps its proto.ColStr, or
+// ^uintptr(0) if it keeps none (then every insert copies its strings).
 var colStrOffset = func() uintptr {
 	f, ok := reflect.TypeOf(column.String{}).FieldByName("col")
 	if !ok || f.Type != reflect.TypeOf(proto.ColStr{}) {
