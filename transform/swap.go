@@ -21,8 +21,8 @@ import "time"
 // The cost: between the two statements (a few ms) a reader sees the month
 // empty, and an engine stopped between them leaves it empty until a run
 // computes it again, which the next tick does for its months; a Trailing
-// transform clears its state before it swaps, so that run is a full one
-// (clearTrailing).
+// transform marks its state interrupted before it swaps (trailing.go, and
+// markSwapping in Runner.run), so that run is a full one.
 func swapMonth(target, staging string, m time.Time) []string {
 	id := m.Format("200601")
 	return []string{
