@@ -364,6 +364,29 @@ func settle(ctx context.Context, db *warehouse.DB, limit time.Duration) (time.Du
 	return time.Since(t0), nil
 }
 
+// merges is the engine's count of the rows and bytes its merges have
+// written since it started (system.events: every database, so a stage's
+// figure is the difference across it, with nothing else merging).
+type merges struct{ rows, bytes uint64 }
+
+func mergeWork(ctx context.Context, db *warehouse.DB) (merges, error) {
+	var m merges
+	err := db.QueryRow(ctx, "SELECT sumIf(value, event = 'MergedRows'), sumIf(value, event = 'MergedUncompressedBytes') FROM system.events").
+		Scan(&m.rows, &m.bytes)
+	if err != nil {
+		return m, fmt.Errorf("cannot read the engine's merge counters: %w", err)
+	}
+	return m, nil
+}
+
+// since says how much was merged after earlier, for n records stored (rows
+// and texts: two rows a record here), as rows merged per row stored.
+func (m merges) since(earlier merges, n int) string {
+	rows := m.rows - earlier.rows
+	return fmt.Sprintf("%s rows (%.2f a row stored, petitions and texts), %s MB before compression",
+		thousands(float64(rows)), float64(rows)/float64(2*n), thousands(float64(m.bytes-earlier.bytes)/1e6))
+}
+
 // slowest names the four transforms of a run that took longest.
 func slowest(ctx context.Context, db *warehouse.DB, runID string) (string, error) {
 	rows, err := db.Query(clickhouse.Context(ctx, clickhouse.WithParameters(clickhouse.Parameters{"run": runID})),

@@ -44,6 +44,14 @@ func TestBenchPrintsEveryRow(t *testing.T) {
 			t.Errorf("the tick row of %s gives no median of five ticks with their range:\n%s", period, out)
 		}
 	}
+	// What the engine merged is noted for the insert stage and the run end
+	// to end, from its own counters (the merges a run leaves are part of
+	// what storing its records costs).
+	for _, what := range []string{"stage", "run"} {
+		if !regexp.MustCompile(`during and after the ` + what + ` it merged [0-9,]+ rows \([0-9.]+ a row stored`).MatchString(out) {
+			t.Errorf("no note of what the engine merged during and after the %s:\n%s", what, out)
+		}
+	}
 	b, _ := os.ReadFile(md)
 	text := string(b)
 	if !strings.Contains(text, "prose before") || !strings.Contains(text, "prose after") || strings.Contains(text, "old table") ||
