@@ -580,8 +580,11 @@ func waitCount(ctx context.Context, db *warehouse.DB, table string, n uint64, li
 
 // insertedSoFar reads the petitions the ingest process reports inserted
 // (xfwatch_ingest_records_total, outcome "inserted") from its metrics
-// endpoint at addr.
+// endpoint at addr. An endpoint that does not answer within a second, or
+// not with 200, is an error (the caller then counts the warehouse).
 func insertedSoFar(ctx context.Context, addr string) (uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
 	if err != nil {
 		return 0, err
@@ -591,6 +594,9 @@ func insertedSoFar(ctx context.Context, addr string) (uint64, error) {
 		return 0, err
 	}
 	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("metrics endpoint %s: %s", addr, res.Status)
+	}
 	var n float64
 	sc := bufio.NewScanner(res.Body)
 	for sc.Scan() {
