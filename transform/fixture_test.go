@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,6 +62,18 @@ func (f *fx) report(unit, day, submitted string, incidents int) {
 func (f *fx) tsv(q string) string             { return f.TSV(q) }
 func (f *fx) expect(q string, want ...string) { f.t.Helper(); f.Expect(q, want...) }
 func (f *fx) flush()                          { f.Flush() }
+
+// copied is the first day a trailing run of name computed (the rows before
+// it were copied from the table), or "" for a full run of the months or no
+// run.
+func (f *fx) copied(name string, res Result) string {
+	i := slices.IndexFunc(res.SQL, func(s string) bool { return strings.Contains(s, "FROM "+f.DB.Table(name)+" WHERE `day` >= ") })
+	if i < 0 {
+		return ""
+	}
+	s := res.SQL[i]
+	return s[strings.LastIndex(s, "< '")+3 : len(s)-1]
+}
 
 // againstFull compares the table name with its transform's full SELECT as
 // of asOf over [from, to): the SELECT's rows the table lacks (missing), the

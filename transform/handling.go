@@ -317,9 +317,9 @@ GROUP BY unit
 HAVING received + accept_due + conclude_due + concluded + evaluated + backlog_start + backlog_end + hotline_orders > 0
 `}
 
-// zeroReport: 零报告 compliance of every government unit on each day of a
-// sensitive period that requires daily reports.
-var zeroReport = Transform{Name: "zero_report_compliance", Group: "handling", Scope: Monthly, SQL: `
+// zeroReport: 零报告 compliance of every government unit on each day, up to
+// today (UpToToday), of a sensitive period that requires daily reports.
+var zeroReport = Transform{Name: "zero_report_compliance", Group: "handling", Scope: Monthly, UpToToday: true, SQL: `
 WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1,
 days AS (
     SELECT arrayJoin(arrayMap(i -> d0 + i, range(toUInt32(d1 - d0)))) AS day

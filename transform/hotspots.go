@@ -86,7 +86,7 @@ cells AS (
 // The cells' series and detector bounds are computed first (Stages): a
 // tick's month at 10M records 0.45 s as one query, 0.38 s in stages (the
 // best of three each), the same rows.
-var hotspotDaily = Transform{Name: "hotspot_daily", Group: "hotspots", Scope: Monthly,
+var hotspotDaily = Transform{Name: "hotspot_daily", Group: "hotspots", Scope: Monthly, UpToToday: true,
 	Trailing: &Trailing{Day: "day", Upstream: "risk_daily"}, Stages: []string{"ears_cells"}, SQL: dailySeries("{{.EARSLookback}}", "['petitions', 'hotline', 'people']") +
 		`{{ears "cells" "region, category, source, region_level, county_code, population" .Baseline}}
 SELECT e.day AS day, e.region AS region, e.region_level AS region_level, e.county_code AS county_code,
@@ -107,7 +107,9 @@ WHERE e.day >= d0
 // year earlier when that year had any, else the mean of the 8 weeks before;
 // at least 0.5. The CUSUM looks for a doubling: S = max(0, S' + n − k),
 // k = λ0/ln 2, starting {{.CUSUM}} weeks before the month; alarm when S > h.
-// A week belongs to the month of its Monday. A window of several months
+// A week belongs to the month of its Monday; the weeks end with the
+// current one (UpToToday: {to} is then the day after today, mid-month). A
+// window of several months
 // ({from} a month's first day) is one query: the weekly series and their
 // expectations once, then each month's CUSUM from its own start (22 s → 3 s
 // for two years at 10M records, month by month before).
@@ -118,11 +120,11 @@ WHERE e.day >= d0
 // functions over the exploded weeks took twice as long (a tick's month at
 // 10M records 1.2–1.4 → 0.7–0.8 s; two years 2.8–3.1 → 2.3–2.4 s; the same
 // rows).
-var hotspotWeekly = Transform{Name: "hotspot_weekly", Group: "hotspots", Scope: Monthly, SQL: `
+var hotspotWeekly = Transform{Name: "hotspot_weekly", Group: "hotspots", Scope: Monthly, UpToToday: true, SQL: `
 WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1,
     toMonday(d0) - 7 * {{.CUSUM}} AS run_in, run_in - 7 * 53 AS wl,
     toUInt32(intDiv(toMonday(d1 - 1) - wl, 7) + 1) AS nweeks,
-    arrayMap(i -> addMonths(d0, i), range(toUInt32(dateDiff('month', d0, d1)))) AS months,
+    arrayMap(i -> addMonths(d0, i), range(toUInt32(dateDiff('month', d0, d1 - 1) + 1))) AS months,
 grid AS (
     SELECT code AS region, level AS region_level, county_code,
         arrayJoin({categories:Array(String)}) AS category,
@@ -181,7 +183,7 @@ WHERE week >= m
 // The cells' series and their flagged counts are computed first (Stages):
 // as one query, risk_daily took 1.35–1.46 s in a tick at 10M records, of
 // which the engine spent 0.68–0.82 s planning it; in stages 1.06–1.10 s.
-var riskDaily = Transform{Name: "risk_daily", Group: "hotspots", Scope: Monthly,
+var riskDaily = Transform{Name: "risk_daily", Group: "hotspots", Scope: Monthly, UpToToday: true,
 	Trailing: &Trailing{Day: "day", Upstream: "daily_counts"}, Stages: []string{"flagged_cells", "ears_cells", "sums"}, SQL: dailySeries("{{.Lookback}}", "['petitions']") +
 		`
 -- only flagged petitions (5 % of them): grouping every petition of a

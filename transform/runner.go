@@ -54,6 +54,14 @@ type Transform struct {
 	// scratch table, in this order (stages.go). A dry run, an incremental
 	// tick and a warehouse on a cluster compute them inline.
 	Stages []string
+	// UpToToday, for a Monthly transform that gives a row for every day
+	// (or week) of its window whether records fall on it or not — every
+	// region × category cell, every unit in a sensitive period — stops its
+	// window at the current day (Runner.today): a day not yet come has no
+	// row. Without it a tick on the 7th computed and stored the 8th to the
+	// 31st as well: zero counts in the trends and heat maps, and reports
+	// "missing" for days of a sensitive period still to come.
+	UpToToday bool
 }
 
 // insertInto is the statement that fills a staging table with the rows of
@@ -84,6 +92,9 @@ type Runner struct {
 	DB     *warehouse.DB
 	Config Config
 	Log    *slog.Logger
+	// Now is the clock that says which day is today for UpToToday
+	// transforms (time.Now if nil).
+	Now func() time.Time
 	// InsertThreads is how many threads the engine writes a transform's
 	// rows with; 0: as many as its max_threads (its cores), read once.
 	InsertThreads int
@@ -168,6 +179,47 @@ func quotedColumns(table string) (string, bool) {
 }
 
 func day(t time.Time) string { return t.Format(time.DateOnly) }
+
+// until is the end (exclusive) of what an UpToToday transform computes in
+// a run as of asOf: the day after today in the city, or after asOf when
+// that is later (a backfill or test as of a day still to come computes up
+// to it). A backfill as of a past day leaves the rest of its month as the
+// month's rows are (until is today's, not asOf's).
+func (r *Runner) until(asOf time.Time) time.Time {
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	loc, err := time.LoadLocation(r.Config.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	l := now().In(loc)
+	today := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+	return maxTime(today, asOf).AddDate(0, 0, 1)
+}
+
+// fill is compute, the statements that fill the staging table, or for a
+// window whose days are all still to come one that empties it: its months
+// are then cleared.
+func fill(compute []string, staging string, empty bool) []string {
+	if empty {
+		return []string{"TRUNCATE TABLE " + staging}
+	}
+	return compute
+}
+
+// window is the [from, to) a Monthly run of t computes for the months
+// beginning first and ending before end: to is end, or for an UpToToday
+// transform no later than until. Empty (to not after from) when every
+// day of it is still to come.
+func (r *Runner) window(t Transform, first, end, asOf time.Time) (from, to time.Time, empty bool) {
+	to = end
+	if t.UpToToday {
+		to = minTime(end, r.until(asOf))
+	}
+	return first, to, !to.After(first)
+}
 
 // Run rewrites what t covers of [from, to] (Monthly: every month touched;
 // Whole: the whole table as of asOf). A dry run only renders the SQL and
@@ -330,8 +382,9 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 		if !t.PerMonth && !dryRun && len(months) > 1 {
 			// One query over the window, then each month's partition swapped in.
 			params := maps.Clone(base)
-			params["from"], params["to"] = day(months[0]), day(months[len(months)-1].AddDate(0, 1, 0))
-			if err := exec(params, compute...); err != nil {
+			f, to, empty := r.window(t, months[0], months[len(months)-1].AddDate(0, 1, 0), asOf)
+			params["from"], params["to"] = day(f), day(to)
+			if err := exec(params, fill(compute, staging, empty)...); err != nil {
 				return res, err
 			}
 			n, err := count(params, "SELECT count() FROM "+staging)
@@ -356,18 +409,21 @@ func (r *Runner) run(ctx context.Context, t Transform, from, to, asOf time.Time,
 		}
 		for _, m := range months {
 			params := maps.Clone(base)
-			params["from"], params["to"] = day(m), day(m.AddDate(0, 1, 0))
+			f, to, empty := r.window(t, m, m.AddDate(0, 1, 0), asOf)
+			params["from"], params["to"] = day(f), day(to)
 			if dryRun {
-				n, err := count(params, "SELECT count() FROM (\n"+sql+"\n)")
-				if err != nil {
-					return res, err
+				var n uint64
+				if !empty {
+					if n, err = count(params, "SELECT count() FROM (\n"+sql+"\n)"); err != nil {
+						return res, err
+					}
 				}
 				res.Rows += n
 				res.Months = append(res.Months, m)
 				res.SQL = append(res.SQL, insert)
 				continue
 			}
-			if err := exec(params, compute...); err != nil {
+			if err := exec(params, fill(compute, staging, empty)...); err != nil {
 				return res, err
 			}
 			n, err := count(params, "SELECT count() FROM "+staging)

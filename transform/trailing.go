@@ -28,9 +28,11 @@ import (
 // changed, computes the rows from lo — the Monday of the earliest day the
 // records stored since the watermark are dated on, or the first day of a
 // tick's month after the recorded as-of day's, whichever is earlier, and not
-// before the tick's first month — to the end of the tick's months, copies
-// the rows before lo of lo's month from the table, and swaps in the months
-// from lo's. With nothing stored since and no new month it does nothing.
+// before the tick's first month — to the end of the tick's months (for an
+// UpToToday transform to today; lo is then also no later than the day
+// after the latest its table holds), copies the rows before lo of lo's
+// month from the table, and swaps in the months from lo's. With nothing
+// stored since, no new month and no new day it does nothing.
 // Records dated before the tick's months wait for a backfill, as they do
 // for a full run of the tick's months.
 type Trailing struct {
@@ -43,7 +45,7 @@ type Trailing struct {
 
 // trailingSince reads, for the records stored since since_ms, the Monday
 // of the earliest day they are dated on, and whether there are any.
-var trailingSince = "SELECT toMonday(min(toDate(key))), count() > 0 FROM (" + storedSince("received_at") + ")"
+var trailingSince = "SELECT toMonday(min(toDate(key))) AS lo, count() > 0 AS stored FROM (" + storedSince("received_at") + ")"
 
 // regionsPrint is a checksum of the regions table (the cells, their
 // levels and populations) for a Trailing transform's fingerprint: a change
@@ -97,21 +99,31 @@ func (r *Runner) trailing(ctx context.Context, t Transform, sql string, from, to
 	if len(months) == 0 {
 		return true, nil
 	}
-	end := months[len(months)-1].AddDate(0, 1, 0)
+	first, end, _ := r.window(t, months[0], months[len(months)-1].AddDate(0, 1, 0), asOf)
 	vars := r.Config.vars(r.DB.Database)
 	since, err := render(t.Name+" since", trailingSince, vars)
 	if err != nil {
 		return false, err
 	}
-	var lo time.Time
+	// An UpToToday table's latest day in the window: the days after it,
+	// not yet come at its last run, are computed though no record was
+	// stored since (a new day's rows; a day's rows exist for every cell).
+	day1 := "`" + t.Trailing.Day + "`"
+	latest := "toDate('" + day(end) + "') - 1"
+	if t.UpToToday {
+		latest = "(SELECT max(" + day1 + ") FROM " + r.DB.Table(t.Name) + " WHERE " + day1 + " >= '" + day(first) + "' AND " + day1 + " < '" + day(end) + "')"
+	}
+	var lo, last time.Time
 	var stored bool
 	if err := r.DB.QueryRow(clickhouse.Context(ctx, clickhouse.WithParameters(clickhouse.Parameters{
-		"since_ms": fmt.Sprint(st.watermark.Add(-WatermarkMargin).UnixMilli())})), since).Scan(&lo, &stored); err != nil {
+		"since_ms": fmt.Sprint(st.watermark.Add(-WatermarkMargin).UnixMilli())})),
+		"SELECT s.lo, s.stored, "+latest+" FROM ("+since+") AS s").Scan(&lo, &stored, &last); err != nil {
 		return false, fmt.Errorf("transform %s: %w", t.Name, err)
 	}
 	if !stored {
 		lo = end
 	}
+	lo = minTime(lo, last.AddDate(0, 0, 1))
 	asOfMonth := time.Date(st.asOf.Year(), st.asOf.Month(), 1, 0, 0, 0, 0, time.UTC)
 	for _, m := range months {
 		if m.After(asOfMonth) {
@@ -119,11 +131,11 @@ func (r *Runner) trailing(ctx context.Context, t Transform, sql string, from, to
 			break
 		}
 	}
-	lo = maxTime(lo, months[0])
+	lo = maxTime(lo, first)
 	if !lo.Before(end) {
 		return true, r.saveState(ctx, t.Name, asOf, began, fp)
 	}
-	first := time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, time.UTC)
+	first = time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, time.UTC)
 	staging := r.DB.Table(t.Name + "_staging")
 	target := r.DB.Table(t.Name)
 	compute, emptyScratch, err := r.fillStaging(ctx, t, t.Stages, staging, colList, sql, threads)

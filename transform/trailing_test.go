@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -63,16 +62,6 @@ func TestTrailingMatchesFull(t *testing.T) {
 			t.Errorf("%s, %s: %d rows of the full run missing, %d rows not in it (%d rows)", name, month.Format("2006-01"), missing, extra, rows)
 		}
 	}
-	// copied is the first day a trailing run computed (the rows before it
-	// were copied), or zero for a full run of the months or no run.
-	copied := func(name string, res Result) string {
-		i := slices.IndexFunc(res.SQL, func(s string) bool { return strings.Contains(s, "FROM "+f.DB.Table(name)+" WHERE `day` >= ") })
-		if i < 0 {
-			return ""
-		}
-		s := res.SQL[i]
-		return s[strings.LastIndex(s, "< '")+3 : len(s)-1]
-	}
 	march, april := date("2026-03-01"), date("2026-04-01")
 
 	// A burst of petitions in one cell on Wednesday 2026-03-11, orders on
@@ -97,7 +86,7 @@ func TestTrailingMatchesFull(t *testing.T) {
 	res := tick(date("2026-03-20"))
 	for _, name := range trailing {
 		check(name, march, date("2026-03-20"))
-		if got := copied(name, res[name]); got != "2026-03-09" {
+		if got := f.copied(name, res[name]); got != "2026-03-09" {
 			t.Errorf("%s after records dated from 2026-03-11: computed from %q, want 2026-03-09", name, got)
 		}
 	}
@@ -116,7 +105,7 @@ func TestTrailingMatchesFull(t *testing.T) {
 	for _, name := range trailing {
 		check(name, march, date("2026-04-01"))
 		check(name, april, date("2026-04-01"))
-		if got, months := copied(name, res[name]), res[name].Months; got != "" || !slices.Equal(months, []time.Time{april}) {
+		if got, months := f.copied(name, res[name]), res[name].Months; got != "" || !slices.Equal(months, []time.Time{april}) {
 			t.Errorf("%s on a new month: computed from %q, months %v; want April whole", name, got, months)
 		}
 	}
@@ -136,7 +125,7 @@ func TestTrailingMatchesFull(t *testing.T) {
 	for _, name := range trailing {
 		check(name, march, date("2026-04-01"))
 		check(name, april, date("2026-04-01"))
-		if got, months := copied(name, res[name]), res[name].Months; got != "2026-03-30" || !slices.Equal(months, []time.Time{march, april}) {
+		if got, months := f.copied(name, res[name]), res[name].Months; got != "2026-03-30" || !slices.Equal(months, []time.Time{march, april}) {
 			t.Errorf("%s after a petition dated 2026-03-31: computed from %q, months %v; want 2026-03-30, March and April", name, got, months)
 		}
 	}
@@ -171,7 +160,7 @@ func TestTrailingMatchesFull(t *testing.T) {
 			check(name, march, date("2026-04-01"))
 			check(name, april, date("2026-04-01"))
 		}
-		if got := copied("risk_daily", res["risk_daily"]); got != "" {
+		if got := f.copied("risk_daily", res["risk_daily"]); got != "" {
 			t.Errorf("risk_daily after a run as of %s stopped between a drop and an attach: copied the days before %s from the table", day(asOf), got)
 		}
 	}
@@ -185,7 +174,7 @@ func TestTrailingMatchesFull(t *testing.T) {
 	for _, name := range trailing {
 		check(name, march, date("2026-04-01"))
 		check(name, april, date("2026-04-01"))
-		if got := copied(name, res[name]); got != "" || len(res[name].Months) != 2 {
+		if got := f.copied(name, res[name]); got != "" || len(res[name].Months) != 2 {
 			t.Errorf("%s after the regions changed: computed from %q, months %v; want a full run of March and April", name, got, res[name].Months)
 		}
 	}
