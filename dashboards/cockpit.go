@@ -54,8 +54,12 @@ func (s *Server) latestDay(ctx context.Context) (time.Time, error) {
 
 func (s *Server) readLatestDay(ctx context.Context) (time.Time, error) {
 	var d time.Time
-	// Transforms fill whole months; days after today are placeholders.
-	err := s.db.QueryRow(ctx, "SELECT max(day) FROM "+s.db.Table("risk_daily")+" WHERE day <= today()").Scan(&d)
+	// The transforms stop at today in the city (transform.Transform's
+	// UpToToday): the latest day is today's, also in the hours the
+	// engine's own clock (UTC here) still reads yesterday. (They filled
+	// whole months before, and this read only days up to the engine's
+	// today.)
+	err := s.db.QueryRow(ctx, "SELECT max(day) FROM "+s.db.Table("risk_daily")).Scan(&d)
 	return d, err
 }
 
