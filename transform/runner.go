@@ -57,10 +57,10 @@ type Transform struct {
 	// UpToToday, for a Monthly transform that gives a row for every day
 	// (or week) of its window whether records fall on it or not — every
 	// region × category cell, every unit in a sensitive period — stops its
-	// window at the current day (Runner.today): a day not yet come has no
-	// row. Without it a tick on the 7th computed and stored the 8th to the
-	// 31st as well: zero counts in the trends and heat maps, and reports
-	// "missing" for days of a sensitive period still to come.
+	// window at the current day in the city (Runner.until): a day not yet
+	// come has no row. Without it a tick on the 7th computed and stored the
+	// 8th to the 31st as well: zero counts in the trends and heat maps,
+	// and reports "missing" for days of a sensitive period still to come.
 	UpToToday bool
 }
 
