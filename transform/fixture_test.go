@@ -63,6 +63,33 @@ func (f *fx) tsv(q string) string             { return f.TSV(q) }
 func (f *fx) expect(q string, want ...string) { f.t.Helper(); f.Expect(q, want...) }
 func (f *fx) flush()                          { f.Flush() }
 
+// tickOne runs name as a scheduler tick as of asOf does: incrementally,
+// over the months of asOf and the day before (monthly) or those two days.
+func (f *fx) tickOne(name string, asOf time.Time) (Result, error) {
+	tr, _ := ByName(name)
+	from, to := asOf.AddDate(0, 0, -1), asOf
+	if tr.Scope == Monthly {
+		months := monthsOf(from, to)
+		from, to = months[0], months[len(months)-1].AddDate(0, 1, -1)
+	}
+	return f.runner.RunIncremental(context.Background(), tr, from, to, asOf)
+}
+
+// tick runs chain, in order, as a tick as of asOf (tickOne), each run's
+// result by name.
+func (f *fx) tick(chain []string, asOf time.Time) map[string]Result {
+	f.t.Helper()
+	out := map[string]Result{}
+	for _, name := range chain {
+		res, err := f.tickOne(name, asOf)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		out[name] = res
+	}
+	return out
+}
+
 // copied is the first day a trailing run of name computed (the rows before
 // it were copied from the table), or "" for a full run of the months or no
 // run.

@@ -31,29 +31,6 @@ func TestTrailingMatchesFull(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// tick runs the chain as the scheduler does: the months of as_of and
-	// the day before.
-	runTick := func(name string, asOf time.Time) (Result, error) {
-		tr, _ := ByName(name)
-		from, to := asOf.AddDate(0, 0, -1), asOf
-		if tr.Scope == Monthly {
-			months := monthsOf(from, to)
-			from, to = months[0], months[len(months)-1].AddDate(0, 1, -1)
-		}
-		return f.runner.RunIncremental(ctx, tr, from, to, asOf)
-	}
-	tick := func(asOf time.Time) map[string]Result {
-		t.Helper()
-		out := map[string]Result{}
-		for _, name := range chain {
-			res, err := runTick(name, asOf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[name] = res
-		}
-		return out
-	}
 	// check compares a month of the table with the full SELECT of it.
 	check := func(name string, month time.Time, asOf time.Time) {
 		t.Helper()
@@ -83,7 +60,7 @@ func TestTrailingMatchesFull(t *testing.T) {
 			county_code, township_code, category, headcount, abnormal, petitioner_key, key_kind, responsible_unit, subject, has_content,
 			'late', 1, rowNumberInAllBlocks()
 		FROM petitions ORDER BY case_id DESC LIMIT 20`)
-	res := tick(date("2026-03-20"))
+	res := f.tick(chain, date("2026-03-20"))
 	for _, name := range trailing {
 		check(name, march, date("2026-03-20"))
 		if got := f.copied(name, res[name]); got != "2026-03-09" {
@@ -92,7 +69,7 @@ func TestTrailingMatchesFull(t *testing.T) {
 	}
 
 	// Nothing stored since: nothing to recompute.
-	res = tick(date("2026-03-20"))
+	res = f.tick(chain, date("2026-03-20"))
 	for _, name := range trailing {
 		check(name, march, date("2026-03-20"))
 		if len(res[name].SQL) > 0 {
@@ -101,7 +78,7 @@ func TestTrailingMatchesFull(t *testing.T) {
 	}
 
 	// A new month with nothing stored: April whole, March left as it is.
-	res = tick(date("2026-04-01"))
+	res = f.tick(chain, date("2026-04-01"))
 	for _, name := range trailing {
 		check(name, march, date("2026-04-01"))
 		check(name, april, date("2026-04-01"))
@@ -121,7 +98,7 @@ func TestTrailingMatchesFull(t *testing.T) {
 	}
 	// Then petitions dated 03-31: from its Monday, 03-30, to April's end.
 	late("-eom", "2026-03-31 23:00:00", 2)
-	res = tick(date("2026-04-01"))
+	res = f.tick(chain, date("2026-04-01"))
 	for _, name := range trailing {
 		check(name, march, date("2026-04-01"))
 		check(name, april, date("2026-04-01"))
@@ -139,7 +116,7 @@ func TestTrailingMatchesFull(t *testing.T) {
 		t.Helper()
 		f.exec(`ALTER TABLE risk_daily_staging ADD COLUMN stray UInt8`)
 		for _, name := range chain {
-			_, err := runTick(name, asOf)
+			_, err := f.tickOne(name, asOf)
 			if name == "risk_daily" {
 				if err == nil {
 					t.Fatal("risk_daily attached a month from a staging twin of another structure")
@@ -155,7 +132,7 @@ func TestTrailingMatchesFull(t *testing.T) {
 		}
 		f.exec(`ALTER TABLE risk_daily_staging DROP COLUMN stray`)
 		late("-after"+day(asOf), "2026-03-26 09:00:00", 4)
-		res := tick(date("2026-04-01"))
+		res := f.tick(chain, date("2026-04-01"))
 		for _, name := range trailing {
 			check(name, march, date("2026-04-01"))
 			check(name, april, date("2026-04-01"))
@@ -170,7 +147,7 @@ func TestTrailingMatchesFull(t *testing.T) {
 
 	// The regions' populations change: a full run of the months.
 	f.exec(`ALTER TABLE regions UPDATE population = population + 5000 WHERE level = 'county' SETTINGS mutations_sync = 2`)
-	res = tick(date("2026-04-01"))
+	res = f.tick(chain, date("2026-04-01"))
 	for _, name := range trailing {
 		check(name, march, date("2026-04-01"))
 		check(name, april, date("2026-04-01"))

@@ -29,8 +29,8 @@ func TestNoRowsForDaysToCome(t *testing.T) {
 	at := func(s string) { now = date(s).Add(2 * time.Hour) } // 10:00 in Shanghai
 	chain := []string{"daily_counts", "weekly_counts", "petition_flags", "hotspot_weekly", "risk_daily", "hotspot_daily", "zero_report_compliance"}
 	grid := map[string]string{"hotspot_weekly": "week", "risk_daily": "day", "hotspot_daily": "day", "zero_report_compliance": "day"}
-	// last is the latest day (week) each table holds, and whether its
-	// March up to then is what a full SELECT of it gives.
+	// check: the latest day (week) each grid table holds is want's, and
+	// its March up to then is what a full SELECT of those days gives.
 	check := func(asOf time.Time, want map[string]string) {
 		t.Helper()
 		for name, col := range grid {
@@ -55,28 +55,10 @@ func TestNoRowsForDaysToCome(t *testing.T) {
 	check(date("2026-03-20"), map[string]string{"hotspot_weekly": "2026-03-16", "risk_daily": "2026-03-20",
 		"hotspot_daily": "2026-03-20", "zero_report_compliance": "2026-03-20"})
 
-	tick := func(asOf time.Time) map[string]Result {
-		t.Helper()
-		out := map[string]Result{}
-		for _, name := range chain {
-			tr, _ := ByName(name)
-			from, to := asOf.AddDate(0, 0, -1), asOf
-			if tr.Scope == Monthly {
-				months := monthsOf(from, to)
-				from, to = months[0], months[len(months)-1].AddDate(0, 1, -1)
-			}
-			res, err := f.runner.RunIncremental(ctx, tr, from, to, asOf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[name] = res
-		}
-		return out
-	}
 	// The next day, nothing stored since: the trailing transforms compute
 	// that day alone.
 	at("2026-03-21")
-	res := tick(date("2026-03-21"))
+	res := f.tick(chain, date("2026-03-21"))
 	check(date("2026-03-21"), map[string]string{"hotspot_weekly": "2026-03-16", "risk_daily": "2026-03-21",
 		"hotspot_daily": "2026-03-21", "zero_report_compliance": "2026-03-21"})
 	for _, name := range []string{"risk_daily", "hotspot_daily"} {
@@ -88,7 +70,7 @@ func TestNoRowsForDaysToCome(t *testing.T) {
 		}
 	}
 	// The same day again, nothing stored: nothing to recompute.
-	res = tick(date("2026-03-21"))
+	res = f.tick(chain, date("2026-03-21"))
 	for _, name := range []string{"risk_daily", "hotspot_daily"} {
 		if len(res[name].SQL) > 0 {
 			t.Errorf("%s with nothing stored since on the same day: ran %d statements", name, len(res[name].SQL))
@@ -96,7 +78,7 @@ func TestNoRowsForDaysToCome(t *testing.T) {
 	}
 	// Monday the 23rd: its week.
 	at("2026-03-23")
-	tick(date("2026-03-23"))
+	f.tick(chain, date("2026-03-23"))
 	check(date("2026-03-23"), map[string]string{"hotspot_weekly": "2026-03-23", "risk_daily": "2026-03-23",
 		"hotspot_daily": "2026-03-23", "zero_report_compliance": "2026-03-23"})
 
