@@ -405,3 +405,50 @@ func TestCurrentYear(t *testing.T) {
 		}
 	}
 }
+
+// A 零报告 is due by its day's end in the city: today's, not yet filed,
+// is not missing in a month-to-date score; filed, it counts.
+func TestTodaysZeroReportIsNotYetMissing(t *testing.T) {
+	r := whtest.NewRecords(t)
+	cols := "day, unit, county_code, period, filed, late"
+	row := func(day, unit string, filed bool) []any {
+		return []any{whtest.Date(day), unit, unit[1:], "两会", filed, false}
+	}
+	r.Insert("zero_report_compliance", cols,
+		row("2026-11-25", "G620102", true), row("2026-11-26", "G620102", false), row("2026-11-27", "G620102", false),
+		row("2026-11-25", "G620103", true), row("2026-11-26", "G620103", true), row("2026-11-27", "G620103", true))
+	r.Flush()
+	rs, err := assess.LoadRubrics("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		now    time.Time
+		k102   float64 // G620102's reports on time, of n102 due
+		n102   float64
+		k, n   float64 // G620103's
+		reason string
+	}{
+		{time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC), 1, 2, 3, 3, "20:00 on the 27th in the city"},
+		{time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC), 1, 3, 3, 3, "00:00 on the 28th in the city: the 27th has ended"},
+	} {
+		res, err := assess.Compute(context.Background(), r.DB, rs, 2026, 11, c.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][2]float64{}
+		for _, s := range res.Scores {
+			for _, cs := range s.Criteria {
+				if cs.ID == "zero_report" {
+					got[s.Unit] = [2]float64{cs.K, cs.N}
+				}
+			}
+		}
+		if g := got["G620102"]; g != [2]float64{c.k102, c.n102} {
+			t.Errorf("at %s: G620102's 零报告 %v of %v on time, want %v of %v", c.reason, g[0], g[1], c.k102, c.n102)
+		}
+		if g := got["G620103"]; g != [2]float64{c.k, c.n} {
+			t.Errorf("at %s: G620103's 零报告 %v of %v on time, want %v of %v", c.reason, g[0], g[1], c.k, c.n)
+		}
+	}
+}
