@@ -452,3 +452,20 @@ func TestTodaysZeroReportIsNotYetMissing(t *testing.T) {
 		}
 	}
 }
+
+// The months are the city's: at 01:00 on the 1st of December there
+// (17:00 on the 30th of November in UTC) December can be scored.
+func TestMonthsAreTheCitys(t *testing.T) {
+	r := whtest.NewRecords(t)
+	rs, err := assess.LoadRubrics("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := assess.Compute(context.Background(), r.DB, rs, 2026, 12, time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatalf("December at 01:00 on the 1st in the city: %v", err)
+	}
+	if res.Months != 12 {
+		t.Errorf("months covered: %d, want 12", res.Months)
+	}
+}
