@@ -29,7 +29,7 @@ import (
 type Config struct {
 	Records          int    // petition records through ingest
 	RecomputeRecords uint64 // petitions, and as many hotline orders, for the recompute and the views
-	ProfileDir       string // if set, the ingest process writes its CPU profile there (ingest.cpu)
+	ProfileDir       string // if set, CPU profiles of the end-to-end run go there: the ingest process's (ingest.cpu) and the bench process's, the broker's side (broker.cpu)
 	IngestOnly       bool   // stop after the ingest rows
 	Binary           string // the xfwatch binary (its own, by default)
 	Dir              string // scratch directory (removed after)
@@ -323,12 +323,18 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	stopProfile, err := profileSelf(cfg.ProfileDir, "broker.cpu")
+	if err != nil {
+		return nil, err
+	}
 	t0 = time.Now()
 	self0, engine0, ingest0 := cpuOf(self), engine.cpu(), consumer.cpu()
 	if err := waitCount(ctx, db, "petitions", uint64(cfg.Records), 30*time.Minute, consumer, metricsAddr); err != nil {
+		stopProfile()
 		return nil, err
 	}
 	e2e := time.Since(t0)
+	stopProfile()
 	ingestCPU := perRecord(consumer.cpu()-ingest0, cfg.Records)
 	engineCPU := perRecord(engine.cpu()-engine0, cfg.Records)
 	brokerCPU := perRecord(cpuOf(self)-self0, cfg.Records)

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -135,4 +137,21 @@ func waitHTTP(url string, d time.Duration, c *child) error {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("%s not answering after %v", url, d)
+}
+
+// profileSelf writes this process's CPU profile to dir/name until the
+// returned function is called; with no dir it does nothing.
+func profileSelf(dir, name string) (stop func(), err error) {
+	if dir == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		return nil, fmt.Errorf("--profile-dir: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--profile-dir: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -51,4 +53,30 @@ func TestExitedShowsTheLog(t *testing.T) {
 	if strings.Contains(msg, "line 10\n") {
 		t.Errorf("%q: more than the last 20 lines", msg)
 	}
+}
+
+// --profile-dir: the bench process's own profile is a pprof file (gzip);
+// without a directory nothing is written.
+func TestProfileSelf(t *testing.T) {
+	dir := t.TempDir()
+	stop, err := profileSelf(dir, "broker.cpu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 1e6; i++ {
+		_ = fmt.Sprint(i)
+	}
+	stop()
+	b, err := os.ReadFile(filepath.Join(dir, "broker.cpu"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("broker.cpu is not a pprof profile: %d bytes", len(b))
+	}
+	stop, err = profileSelf("", "broker.cpu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop()
 }

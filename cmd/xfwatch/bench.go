@@ -19,7 +19,7 @@ func runBench(ctx context.Context, args []string) error {
 	recompute := fs.Uint64("recompute-records", 10_000_000, "petitions, and as many hotline orders, for the recompute and the views")
 	markdown := fs.String("markdown", "", "also write the table to this file (e.g. BENCHMARKS.md)")
 	dir := fs.String("dir", "", "scratch directory (default: the system's temporary directory)")
-	profiles := fs.String("profile-dir", "", "write the ingest process's CPU profile here (ingest.cpu, for go tool pprof)")
+	profiles := fs.String("profile-dir", "", "write CPU profiles of the end-to-end run here: the ingest process (ingest.cpu) and the broker side, this process (broker.cpu); for go tool pprof")
 	ingestOnly := fs.Bool("ingest-only", false, "measure the ingest rows only (no recompute, tick or views)")
 	if err := parse(fs, args); err != nil {
 		return err
