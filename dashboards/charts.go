@@ -269,7 +269,11 @@ type SeriesPoint struct {
 // TrendChart draws a trend query: one line per dimension combination (the
 // largest ones first, at most maxSeries), with the comparison base dashed
 // when asked.
-func TrendChart(title, unit string, periods []string, series map[string][]SeriesPoint, order []string, percent bool) Chart {
+//
+// inProgress, if not "", is the period (one of periods) whose data end
+// before it does: a grey band from the period before marks it 未满, so
+// that its lower value does not read as a fall.
+func TrendChart(title, unit string, periods []string, series map[string][]SeriesPoint, order []string, percent bool, inProgress string) Chart {
 	const maxSeries = 12
 	if len(order) > maxSeries {
 		order = order[:maxSeries]
@@ -309,7 +313,16 @@ func TrendChart(title, unit string, periods []string, series map[string][]Series
 			}
 			vals[i].Value = roundTo(v, 2)
 		}
-		l.AddSeries(name, vals, charts.WithLineChartOpts(opts.LineChart{Symbol: "circle", ConnectNulls: opts.Bool(false)}))
+		so := []charts.SeriesOpts{charts.WithLineChartOpts(opts.LineChart{Symbol: "circle", ConnectNulls: opts.Bool(false)})}
+		if i, ok := idx[inProgress]; ok && name == order[0] {
+			// from the period before: a line's categories are points, and
+			// the band covers the segment into the period in progress
+			from := periods[max(0, i-1)]
+			so = append(so, charts.WithMarkAreaData([]opts.MarkAreaData{{Name: "未满", XAxis: from}, {XAxis: inProgress}}),
+				charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{ItemStyle: &opts.ItemStyle{Color: "rgba(140, 140, 140, 0.12)"},
+					Label: &opts.Label{Show: opts.Bool(true), Position: "insideTop", Color: "#666"}}))
+		}
+		l.AddSeries(name, vals, so...)
 	}
 	return Chart{ID: "trend", Option: option(l), Height: 420}
 }

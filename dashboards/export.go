@@ -89,8 +89,8 @@ func columnsOf(t TrendQuery) flat {
 		f.names = append(f.names, "base", "change")
 		f.labels = append(f.labels, compareLabels[t.Compare]+"基期值", compareLabels[t.Compare]+"变化率")
 	}
-	f.names = append(f.names, "suppressed")
-	f.labels = append(f.labels, "小于5已隐藏")
+	f.names = append(f.names, "suppressed", "through")
+	f.labels = append(f.labels, "小于5已隐藏", "数据截至")
 	return f
 }
 
@@ -123,7 +123,8 @@ func EncodeTrends(res *TrendResult, format string) ([]byte, string, error) {
 			out.Level = t.Level
 		}
 		for _, r := range res.Rows {
-			row := map[string]any{"period": r.Period.Format(time.DateOnly), "value": r.Value, "suppressed": r.Suppressed}
+			row := map[string]any{"period": r.Period.Format(time.DateOnly), "value": r.Value, "suppressed": r.Suppressed,
+				"through": r.Through.Format(time.DateOnly)}
 			for i, d := range t.Dims {
 				row[d], row[d+"_label"] = r.Dims[i].Code, r.Dims[i].Label
 			}
@@ -152,7 +153,7 @@ func EncodeTrends(res *TrendResult, format string) ([]byte, string, error) {
 			if t.Compare != "" {
 				rec = append(rec, numCell(r.Base), numCell(r.Change))
 			}
-			rec = append(rec, strconv.FormatBool(r.Suppressed))
+			rec = append(rec, strconv.FormatBool(r.Suppressed), r.Through.Format(time.DateOnly))
 			w.Write(rec)
 		}
 		w.Flush()
@@ -210,7 +211,7 @@ func encodeXLSX(res *TrendResult, cols flat) ([]byte, string, error) {
 		if t.Compare != "" {
 			row = append(row, num(r.Base), num(r.Change))
 		}
-		row = append(row, r.Suppressed)
+		row = append(row, r.Suppressed, r.Through.Format(time.DateOnly))
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := sw.SetRow(cell, row); err != nil {
 			return nil, "", err
@@ -236,14 +237,14 @@ func encodeArrow(res *TrendResult, cols flat, format string) ([]byte, string, er
 		md := arrow.NewMetadata([]string{"label"}, []string{cols.labels[i]})
 		var typ arrow.DataType = arrow.BinaryTypes.String
 		switch n {
-		case "period":
+		case "period", "through":
 			typ = arrow.FixedWidthTypes.Date32
 		case "value", "base", "change":
 			typ = arrow.PrimitiveTypes.Float64
 		case "suppressed":
 			typ = arrow.FixedWidthTypes.Boolean
 		}
-		fields = append(fields, arrow.Field{Name: n, Type: typ, Nullable: n != "period", Metadata: md})
+		fields = append(fields, arrow.Field{Name: n, Type: typ, Nullable: n != "period" && n != "through", Metadata: md})
 	}
 	schema := arrow.NewSchema(fields, nil)
 	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
@@ -273,6 +274,7 @@ func encodeArrow(res *TrendResult, cols flat, format string) ([]byte, string, er
 			i += 2
 		}
 		b.Field(i).(*array.BooleanBuilder).Append(r.Suppressed)
+		b.Field(i + 1).(*array.Date32Builder).Append(arrow.Date32FromTime(r.Through))
 	}
 	rec := b.NewRecord()
 	defer rec.Release()

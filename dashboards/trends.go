@@ -95,6 +95,18 @@ type TrendQuery struct {
 	Categories []string
 	Types      []string
 	Units      []string
+	// Through is the last day the data cover: To, or the last day with
+	// indicators when that is earlier (ParseTrendQuery). A period that
+	// ends after it is still in progress.
+	Through time.Time
+}
+
+// through is Through, or To when it is not set or later.
+func (t TrendQuery) through() time.Time {
+	if t.Through.IsZero() || t.To.Before(t.Through) {
+		return t.To
+	}
+	return t.Through
 }
 
 // badParam is a query parameter error: the parameter and the fix.
@@ -160,6 +172,10 @@ func ParseTrendQuery(q url.Values, latest time.Time) (TrendQuery, error) {
 		}
 	}
 	t.From = startOf(t.Grain, t.From)
+	t.Through = t.To
+	if !latest.IsZero() && latest.Before(t.To) {
+		t.Through = latest
+	}
 	if t.To.Before(t.From) {
 		return t, badf("from=%s is after to=%s", t.From.Format(time.DateOnly), t.To.Format(time.DateOnly))
 	}
@@ -259,6 +275,35 @@ func startOf(grain string, d time.Time) time.Time {
 	return d
 }
 
+// periodEnd is the first day after the period that begins on p.
+func periodEnd(grain string, p time.Time) time.Time {
+	switch grain {
+	case "week":
+		return p.AddDate(0, 0, 7)
+	case "month":
+		return p.AddDate(0, 1, 0)
+	case "year":
+		return p.AddDate(1, 0, 0)
+	}
+	return p.AddDate(0, 0, 1)
+}
+
+// inProgress is the period the query's data end in, and whether it is
+// still in progress then (and within the query).
+func (t TrendQuery) inProgress() (time.Time, bool) {
+	through := t.through()
+	current := startOf(t.Grain, through)
+	return current, periodEnd(t.Grain, current).After(through.AddDate(0, 0, 1)) && !current.Before(t.From)
+}
+
+// sameDays is the span of current's comparison period that current, in
+// progress, is compared with: as many days from its start, within it.
+func (t TrendQuery) sameDays(current time.Time) (from, to time.Time) {
+	from = basePeriod(t.Grain, t.Compare, current)
+	days := int(t.through().Sub(current).Hours() / 24)
+	return from, minTime(from.AddDate(0, 0, days), periodEnd(t.Grain, from).AddDate(0, 0, -1))
+}
+
 // basePeriod is the period a value is compared with.
 func basePeriod(grain, compare string, p time.Time) time.Time {
 	if compare == "yoy" {
@@ -283,13 +328,23 @@ type DimValue struct{ Code, Label string }
 
 // TrendRow is one period × dimension combination.
 type TrendRow struct {
-	Period     time.Time
-	Dims       []DimValue
-	Value      *float64
-	Base       *float64 // the comparison period's value
+	Period  time.Time
+	Through time.Time // the period's last day with data: before its end while the period is in progress
+	Dims    []DimValue
+	Value   *float64
+	// Base is the comparison period's value. For a period in progress it
+	// covers as many days of the comparison period (12月1–8日 against
+	// 11月1–8日), for a metric kept by day; a count kept by month is not
+	// compared (Change nil) until its period has ended.
+	Base       *float64
 	Change     *float64 // (value - base) / base
 	Suppressed bool     // a small count below county level, shown as "<5"
 	num, den   float64
+}
+
+// Partial says the row's period is still in progress: its data end before it does.
+func (r TrendRow) Partial(grain string) bool {
+	return periodEnd(grain, r.Period).After(r.Through.AddDate(0, 0, 1))
 }
 
 // TrendResult is a query's answer.
@@ -330,8 +385,7 @@ func (s *Server) readTrends(ctx context.Context, v *User, t TrendQuery) (*TrendR
 	}
 	sel = append(sel, "toFloat64("+m.Num+") AS num", "toFloat64("+den+") AS den")
 	where := []string{col(m.Time) + " >= {from:Date}", col(m.Time) + " <= {to:Date}"}
-	args := []any{clickhouse.Named("from", fetchFrom.Format(time.DateOnly)), clickhouse.Named("to", t.To.Format(time.DateOnly)),
-		clickhouse.Named("scope", scope), clickhouse.Named("region", t.Region)}
+	args := []any{clickhouse.Named("scope", scope), clickhouse.Named("region", t.Region)}
 	if m.Where != "" {
 		where = append(where, m.Where)
 	}
@@ -358,67 +412,98 @@ func (s *Server) readTrends(ctx context.Context, v *User, t TrendQuery) (*TrendR
 	}
 	query := "SELECT " + strings.Join(sel, ", ") + " FROM " + s.db.Table(m.Table) + " WHERE " + strings.Join(where, " AND ") +
 		" GROUP BY " + strings.Join(group, ", ") + " ORDER BY " + strings.Join(group, ", ") + fmt.Sprintf(" LIMIT %d", 2*RowCap+1)
-	rows, err := s.db.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("trend query: %w", err)
+	through := t.through()
+	// fetch reads the rows of the periods from from to to (days, inclusive).
+	fetch := func(from, to time.Time) ([]*TrendRow, error) {
+		rows, err := s.db.Query(ctx, query, append([]any{clickhouse.Named("from", from.Format(time.DateOnly)),
+			clickhouse.Named("to", to.Format(time.DateOnly))}, args...)...)
+		if err != nil {
+			return nil, fmt.Errorf("trend query: %w", err)
+		}
+		defer rows.Close()
+		var out []*TrendRow
+		for rows.Next() {
+			if len(out) >= 2*RowCap {
+				return nil, badf("the query returns more than %d rows; shorten from/to, use a coarser grain or fewer dimensions", RowCap)
+			}
+			var period time.Time
+			dims := make([]string, len(t.Dims))
+			var num, den float64
+			dest := []any{&period}
+			for i := range dims {
+				dest = append(dest, &dims[i])
+			}
+			dest = append(dest, &num, &den)
+			if err := rows.Scan(dest...); err != nil {
+				return nil, err
+			}
+			r := &TrendRow{Period: period, Through: minTime(periodEnd(t.Grain, period).AddDate(0, 0, -1), through), num: num, den: den}
+			for i, d := range t.Dims {
+				r.Dims = append(r.Dims, DimValue{Code: dims[i], Label: s.ref.label(d, dims[i])})
+			}
+			if m.rate() {
+				if den > 0 {
+					x := num / den
+					r.Value = &x
+				}
+			} else {
+				x := num
+				r.Value = &x
+			}
+			r.Suppressed = !v.Can().CaseAccess && s.belowCounty(t, level, scope, r) && small(m, num, den)
+			out = append(out, r)
+		}
+		return out, rows.Err()
 	}
-	defer rows.Close()
 	type key struct {
 		period string
 		dims   string
 	}
+	codes := func(r *TrendRow) string {
+		c := make([]string, len(r.Dims))
+		for i, d := range r.Dims {
+			c[i] = d.Code
+		}
+		return strings.Join(c, "\x00")
+	}
+	fetched, err := fetch(fetchFrom, t.To)
+	if err != nil {
+		return nil, err
+	}
 	all := map[key]*TrendRow{}
 	var out []*TrendRow
-	n := 0
-	for rows.Next() {
-		n++
-		if n > 2*RowCap {
-			return nil, badf("the query returns more than %d rows; shorten from/to, use a coarser grain or fewer dimensions", RowCap)
-		}
-		var period time.Time
-		dims := make([]string, len(t.Dims))
-		var num, den float64
-		dest := []any{&period}
-		for i := range dims {
-			dest = append(dest, &dims[i])
-		}
-		dest = append(dest, &num, &den)
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
-		}
-		r := &TrendRow{Period: period, num: num, den: den}
-		for i, d := range t.Dims {
-			r.Dims = append(r.Dims, DimValue{Code: dims[i], Label: s.ref.label(d, dims[i])})
-		}
-		if m.rate() {
-			if den > 0 {
-				x := num / den
-				r.Value = &x
-			}
-		} else {
-			x := num
-			r.Value = &x
-		}
-		r.Suppressed = !v.Can().CaseAccess && s.belowCounty(t, level, scope, r) && small(m, num, den)
-		all[key{period.Format(time.DateOnly), strings.Join(dims, "\x00")}] = r
-		if !period.Before(t.From) {
+	for _, r := range fetched {
+		all[key{r.Period.Format(time.DateOnly), codes(r)}] = r
+		if !r.Period.Before(t.From) {
 			out = append(out, r)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	if len(out) > RowCap {
 		return nil, badf("the query returns more than %d rows; shorten from/to, use a coarser grain or fewer dimensions", RowCap)
 	}
+	// The period in progress, for a metric kept by day, is compared with
+	// as many days of its comparison period: its rows replace that
+	// period's whole ones for it.
+	current, inProgress := t.inProgress()
+	var sameDays map[string]*TrendRow
+	if t.Compare != "" && inProgress && !m.Monthly {
+		bp, be := t.sameDays(current)
+		base, err := fetch(bp, be)
+		if err != nil {
+			return nil, err
+		}
+		sameDays = map[string]*TrendRow{}
+		for _, r := range base {
+			sameDays[codes(r)] = r
+		}
+	}
 	res := &TrendResult{Query: t}
 	for _, r := range out {
 		if t.Compare != "" {
-			codes := make([]string, len(r.Dims))
-			for i, d := range r.Dims {
-				codes[i] = d.Code
+			b := all[key{basePeriod(t.Grain, t.Compare, r.Period).Format(time.DateOnly), codes(r)}]
+			if sameDays != nil && r.Period.Equal(current) {
+				b = sameDays[codes(r)]
 			}
-			b := all[key{basePeriod(t.Grain, t.Compare, r.Period).Format(time.DateOnly), strings.Join(codes, "\x00")}]
 			switch {
 			case b == nil && !m.rate():
 				zero := 0.0
@@ -426,7 +511,9 @@ func (s *Server) readTrends(ctx context.Context, v *User, t TrendQuery) (*TrendR
 			case b != nil && !b.Suppressed:
 				r.Base = b.Value
 			}
-			if r.Base != nil && r.Value != nil && *r.Base != 0 && !r.Suppressed && !(b != nil && b.Suppressed) {
+			// a count kept by month, its period in progress: not comparable yet
+			comparable := !(m.Monthly && !m.rate() && r.Partial(t.Grain))
+			if comparable && r.Base != nil && r.Value != nil && *r.Base != 0 && !r.Suppressed && !(b != nil && b.Suppressed) {
 				c := (*r.Value - *r.Base) / *r.Base
 				r.Change = &c
 			}
@@ -487,4 +574,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }

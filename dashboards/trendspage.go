@@ -32,6 +32,7 @@ type trendsView struct {
 	Error                               string
 	Dim1, Dim2                          string
 	TableCap, TotalRows                 int
+	PartialNote                         string // the last period is still in progress, and how it is compared
 }
 
 // tableCap is the most rows the page's table shows; exports carry them all.
@@ -124,8 +125,13 @@ func (s *Server) trendsView(ctx context.Context, u *User, t TrendQuery, base pag
 	periodSet := map[string]bool{}
 	series := map[string][]SeriesPoint{}
 	totals := map[string]float64{}
+	partial := ""
 	for _, r := range res.Rows {
 		p := periodLabel(t.Grain, r.Period)
+		if r.Partial(t.Grain) {
+			p += "（至" + r.Through.Format("01-02") + "）"
+			partial = p
+		}
 		periodSet[p] = true
 		labels := make([]string, len(r.Dims))
 		for i, d := range r.Dims {
@@ -140,6 +146,8 @@ func (s *Server) trendsView(ctx context.Context, u *User, t TrendQuery, base pag
 			Base: formatValue(t.Metric, r.Base, false), Change: "—"}
 		if r.Change != nil {
 			tr.Change = pctString(*r.Change)
+		} else if t.Metric.Monthly && !t.Metric.rate() && r.Partial(t.Grain) {
+			tr.Change = "本期未满"
 		}
 		if t.Compare == "" {
 			tr.Base, tr.Change = "", ""
@@ -150,6 +158,16 @@ func (s *Server) trendsView(ctx context.Context, u *User, t TrendQuery, base pag
 		}
 	}
 	v.TableCap = tableCap
+	if partial != "" {
+		v.PartialNote = "末期未满，数据至 " + t.through().Format("2006-01-02") + "。"
+		if current, ok := t.inProgress(); ok && t.Compare != "" && !t.Metric.Monthly {
+			bf, bt := t.sameDays(current)
+			v.PartialNote += fmt.Sprintf("%s按同期天数比较：%s 至 %s 对比 %s 至 %s。", v.CompareLabel,
+				current.Format("2006-01-02"), t.through().Format("2006-01-02"), bf.Format("2006-01-02"), bt.Format("2006-01-02"))
+		} else if t.Compare != "" && !t.Metric.rate() {
+			v.PartialNote += "按月统计的件数待本期结束后再作" + v.CompareLabel + "。"
+		}
+	}
 	var periods []string
 	for p := range periodSet {
 		periods = append(periods, p)
@@ -166,7 +184,7 @@ func (s *Server) trendsView(ctx context.Context, u *User, t TrendQuery, base pag
 		return order[i] < order[j]
 	})
 	title := t.Metric.Label + " · 按" + grainLabels[t.Grain]
-	c := TrendChart(title, t.Metric.Unit, periods, series, order, t.Metric.Percent)
+	c := TrendChart(title, t.Metric.Unit, periods, series, order, t.Metric.Percent, partial)
 	v.Chart = &c
 	if u.Can().Export {
 		for _, f := range []string{"csv", "xlsx", "json", "parquet", "arrow"} {
