@@ -469,3 +469,47 @@ func TestMonthsAreTheCitys(t *testing.T) {
 		t.Errorf("months covered: %d, want 12", res.Months)
 	}
 }
+
+// The month in progress is compared with the same days a year earlier
+// (its row's n_last_year), not with the whole month: on the 27th of
+// November, 3 三访 against 2 in 1–27 November 2025, not against all 10.
+func TestThreeVisitsMonthInProgress(t *testing.T) {
+	r := whtest.NewRecords(t)
+	r.Insert("three_visits_monthly", "month, county_code, type, n, n_last_year",
+		[]any{whtest.Date("2025-10-01"), "620102", "city_collective", 4, 0},
+		[]any{whtest.Date("2025-11-01"), "620102", "city_collective", 10, 0},
+		[]any{whtest.Date("2026-10-01"), "620102", "city_collective", 1, 4},
+		[]any{whtest.Date("2026-11-01"), "620102", "city_collective", 3, 2})
+	r.Flush()
+	rs, err := assess.LoadRubrics("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		month             int
+		current, previous float64
+	}{
+		{11, 3, 2}, // in progress: the same days
+		{10, 1, 4}, // ended: the whole month a year earlier
+		{0, 4, 6},  // the year so far: October whole, November's days
+	} {
+		res, err := assess.Compute(context.Background(), r.DB, rs, 2026, c.month, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, s := range res.Scores {
+			for _, cs := range s.Criteria {
+				if s.Unit == "G620102" && cs.ID == "three_visits" {
+					found = true
+					if cs.Current != c.current || cs.Previous != c.previous {
+						t.Errorf("month %d: 三访 %v against %v, want %v against %v", c.month, cs.Current, cs.Previous, c.current, c.previous)
+					}
+				}
+			}
+		}
+		if !found {
+			t.Errorf("month %d: no 三访 criterion for G620102", c.month)
+		}
+	}
+}

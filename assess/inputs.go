@@ -201,8 +201,12 @@ func readInputs(ctx context.Context, db *warehouse.DB, y int, now time.Time) (*i
 	}
 	rows.Close()
 
-	// 三访, this year and the one before.
-	rows, err = db.Query(ctx, `SELECT month, county_code, toFloat64(sum(n)) FROM `+db.Table("three_visits_monthly")+`
+	// 三访, this year and the one before. The month in progress (this
+	// year's, up to today) is compared with the same days a year earlier,
+	// which its row keeps (n_last_year; the transform stops the month at
+	// today), not with the whole month.
+	inProgress := y == now.Year()
+	rows, err = db.Query(ctx, `SELECT month, county_code, toFloat64(sum(n)), toFloat64(sum(n_last_year)) FROM `+db.Table("three_visits_monthly")+`
 		WHERE month >= {from:Date} - INTERVAL 1 YEAR AND month <= {to:Date} GROUP BY month, county_code`, args...)
 	if err != nil {
 		return nil, err
@@ -210,8 +214,8 @@ func readInputs(ctx context.Context, db *warehouse.DB, y int, now time.Time) (*i
 	for rows.Next() {
 		var month time.Time
 		var county string
-		var n float64
-		if err := rows.Scan(&month, &county, &n); err != nil {
+		var n, lastYear float64
+		if err := rows.Scan(&month, &county, &n, &lastYear); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -219,9 +223,14 @@ func readInputs(ctx context.Context, db *warehouse.DB, y int, now time.Time) (*i
 		if u == "" || m > in.Months {
 			continue
 		}
-		if month.Year() == y {
+		current := inProgress && m == in.Months
+		switch {
+		case month.Year() == y:
 			month12(in.three, u)[m] += n
-		} else {
+			if current {
+				month12(in.threePrev, u)[m] += lastYear
+			}
+		case !current:
 			month12(in.threePrev, u)[m] += n
 		}
 	}

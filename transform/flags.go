@@ -108,8 +108,11 @@ GROUP BY month, region, region_level
 `}
 
 // threeVisitsMonthly: 三访 per county and month with the same month a year
-// earlier, computed from petitions so it needs no earlier flags.
-var threeVisitsMonthly = Transform{Name: "three_visits_monthly", Group: "flags", Scope: Monthly, SQL: `
+// earlier, computed from petitions so it needs no earlier flags. The month
+// in progress stops at today (UpToToday), and so does its year-earlier
+// count: on the 8th, 1–8 March against 1–8 March of the year before, not
+// against the whole of it (n_last_year, yoy_change; the 考核's 三访同比).
+var threeVisitsMonthly = Transform{Name: "three_visits_monthly", Group: "flags", Scope: Monthly, UpToToday: true, SQL: `
 WITH toDate({from:Date}) AS d0, toDate({to:Date}) AS d1,
 typed AS (
     SELECT toStartOfMonth(toDate(received_at)) AS month, county_code, headcount,
@@ -125,7 +128,7 @@ counts AS (
     FROM typed WHERE type != '' GROUP BY month, county_code, type
 ),
 grid AS (
-    SELECT arrayJoin(arrayMap(i -> addMonths(d0, i), range(toUInt32(dateDiff('month', d0, d1))))) AS month,
+    SELECT arrayJoin(arrayMap(i -> addMonths(d0, i), range(toUInt32(dateDiff('month', d0, d1 - 1) + 1)))) AS month,
         code AS county_code,
         arrayJoin(['beijing_abnormal', 'province_collective', 'city_collective']) AS type
     FROM {{.DB}}.regions WHERE level = 'county'

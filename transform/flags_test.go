@@ -1,6 +1,9 @@
 package transform
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestPetitionFlags(t *testing.T) {
 	f := newFx(t)
@@ -98,6 +101,15 @@ func TestThreeVisitsYearOnYear(t *testing.T) {
 		"2026-03-01\t620102\tbeijing_abnormal\t1\t2\t2\t-0.5",
 		"2026-03-01\t620102\tprovince_collective\t1\t6\t0\tnan",
 		"2026-03-01\t620103\tcity_collective\t1\t12\t1\t0",
+	)
+	// On the 5th of March (10:00 in the city) the month is in progress:
+	// its 三访 up to today against the year before's up to the same day,
+	// not its whole March (L2 on the 6th and L3 on the 7th of March 2025
+	// count once the 6th and the 7th have come).
+	f.runner.Now = func() time.Time { return date("2026-03-05").Add(2 * time.Hour) }
+	f.run("three_visits_monthly", "2026-03-01", "2026-03-05", "2026-03-05")
+	f.expect(`SELECT month, county_code, type, n, people, n_last_year, round(yoy_change, 4) FROM three_visits_monthly ORDER BY county_code, type`,
+		"2026-03-01\t620102\tbeijing_abnormal\t1\t2\t1\t0",
 	)
 }
 
