@@ -89,8 +89,8 @@ func columnsOf(t TrendQuery) flat {
 		f.names = append(f.names, "base", "change")
 		f.labels = append(f.labels, compareLabels[t.Compare]+"基期值", compareLabels[t.Compare]+"变化率")
 	}
-	f.names = append(f.names, "suppressed", "through")
-	f.labels = append(f.labels, "小于5已隐藏", "数据截至")
+	f.names = append(f.names, "suppressed", "through", "in_progress")
+	f.labels = append(f.labels, "小于5已隐藏", "数据截至", "本期未完")
 	return f
 }
 
@@ -124,7 +124,7 @@ func EncodeTrends(res *TrendResult, format string) ([]byte, string, error) {
 		}
 		for _, r := range res.Rows {
 			row := map[string]any{"period": r.Period.Format(time.DateOnly), "value": r.Value, "suppressed": r.Suppressed,
-				"through": r.Through.Format(time.DateOnly)}
+				"through": r.Through.Format(time.DateOnly), "in_progress": r.InProgress}
 			for i, d := range t.Dims {
 				row[d], row[d+"_label"] = r.Dims[i].Code, r.Dims[i].Label
 			}
@@ -153,7 +153,7 @@ func EncodeTrends(res *TrendResult, format string) ([]byte, string, error) {
 			if t.Compare != "" {
 				rec = append(rec, numCell(r.Base), numCell(r.Change))
 			}
-			rec = append(rec, strconv.FormatBool(r.Suppressed), r.Through.Format(time.DateOnly))
+			rec = append(rec, strconv.FormatBool(r.Suppressed), r.Through.Format(time.DateOnly), strconv.FormatBool(r.InProgress))
 			w.Write(rec)
 		}
 		w.Flush()
@@ -211,7 +211,7 @@ func encodeXLSX(res *TrendResult, cols flat) ([]byte, string, error) {
 		if t.Compare != "" {
 			row = append(row, num(r.Base), num(r.Change))
 		}
-		row = append(row, r.Suppressed, r.Through.Format(time.DateOnly))
+		row = append(row, r.Suppressed, r.Through.Format(time.DateOnly), r.InProgress)
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := sw.SetRow(cell, row); err != nil {
 			return nil, "", err
@@ -241,10 +241,10 @@ func encodeArrow(res *TrendResult, cols flat, format string) ([]byte, string, er
 			typ = arrow.FixedWidthTypes.Date32
 		case "value", "base", "change":
 			typ = arrow.PrimitiveTypes.Float64
-		case "suppressed":
+		case "suppressed", "in_progress":
 			typ = arrow.FixedWidthTypes.Boolean
 		}
-		fields = append(fields, arrow.Field{Name: n, Type: typ, Nullable: n != "period" && n != "through", Metadata: md})
+		fields = append(fields, arrow.Field{Name: n, Type: typ, Nullable: n != "period" && n != "through" && n != "in_progress", Metadata: md})
 	}
 	schema := arrow.NewSchema(fields, nil)
 	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
@@ -275,6 +275,7 @@ func encodeArrow(res *TrendResult, cols flat, format string) ([]byte, string, er
 		}
 		b.Field(i).(*array.BooleanBuilder).Append(r.Suppressed)
 		b.Field(i + 1).(*array.Date32Builder).Append(arrow.Date32FromTime(r.Through))
+		b.Field(i + 2).(*array.BooleanBuilder).Append(r.InProgress)
 	}
 	rec := b.NewRecord()
 	defer rec.Release()

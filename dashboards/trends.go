@@ -99,6 +99,16 @@ type TrendQuery struct {
 	// indicators when that is earlier (ParseTrendQuery). A period that
 	// ends after it is still in progress.
 	Through time.Time
+	// Today is the current day in the city when the query was read: a
+	// period whose data end today is in progress too, the day not being
+	// over (zero: not known).
+	Today time.Time
+}
+
+// cityToday is the current day in the city (ParseTrendQuery's Today).
+var cityToday = func() time.Time {
+	n := time.Now().In(cst)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // through is Through, or To when it is not set or later.
@@ -172,6 +182,7 @@ func ParseTrendQuery(q url.Values, latest time.Time) (TrendQuery, error) {
 		}
 	}
 	t.From = startOf(t.Grain, t.From)
+	t.Today = cityToday()
 	t.Through = t.To
 	if !latest.IsZero() && latest.Before(t.To) {
 		t.Through = latest
@@ -293,7 +304,13 @@ func periodEnd(grain string, p time.Time) time.Time {
 func (t TrendQuery) inProgress() (time.Time, bool) {
 	through := t.through()
 	current := startOf(t.Grain, through)
-	return current, periodEnd(t.Grain, current).After(through.AddDate(0, 0, 1)) && !current.Before(t.From)
+	return current, t.ends(current, through) && !current.Before(t.From)
+}
+
+// ends says whether the period beginning p, its data ending on through, is
+// still in progress: it ends after through, or through is today.
+func (t TrendQuery) ends(p, through time.Time) bool {
+	return periodEnd(t.Grain, p).After(through.AddDate(0, 0, 1)) || !t.Today.IsZero() && through.Equal(t.Today)
 }
 
 // sameDays is the span of current's comparison period that current, in
@@ -302,6 +319,13 @@ func (t TrendQuery) sameDays(current time.Time) (from, to time.Time) {
 	from = basePeriod(t.Grain, t.Compare, current)
 	days := int(t.through().Sub(current).Hours() / 24)
 	return from, minTime(from.AddDate(0, 0, days), periodEnd(t.Grain, from).AddDate(0, 0, -1))
+}
+
+// notComparedYet: a count whose period is in progress with nothing like
+// for like to compare it with — kept by month, or today's at the grain of
+// a day — is compared once its period has ended. A rate is compared.
+func (t TrendQuery) notComparedYet(r *TrendRow) bool {
+	return r.InProgress && !t.Metric.rate() && (t.Metric.Monthly || t.Grain == "day")
 }
 
 // basePeriod is the period a value is compared with.
@@ -339,12 +363,9 @@ type TrendRow struct {
 	Base       *float64
 	Change     *float64 // (value - base) / base
 	Suppressed bool     // a small count below county level, shown as "<5"
+	// InProgress: the period is not over; its data end before it does, or today.
+	InProgress bool
 	num, den   float64
-}
-
-// Partial says the row's period is still in progress: its data end before it does.
-func (r TrendRow) Partial(grain string) bool {
-	return periodEnd(grain, r.Period).After(r.Through.AddDate(0, 0, 1))
 }
 
 // TrendResult is a query's answer.
@@ -438,6 +459,7 @@ func (s *Server) readTrends(ctx context.Context, v *User, t TrendQuery) (*TrendR
 				return nil, err
 			}
 			r := &TrendRow{Period: period, Through: minTime(periodEnd(t.Grain, period).AddDate(0, 0, -1), through), num: num, den: den}
+			r.InProgress = t.ends(period, r.Through)
 			for i, d := range t.Dims {
 				r.Dims = append(r.Dims, DimValue{Code: dims[i], Label: s.ref.label(d, dims[i])})
 			}
@@ -483,10 +505,11 @@ func (s *Server) readTrends(ctx context.Context, v *User, t TrendQuery) (*TrendR
 	}
 	// The period in progress, for a metric kept by day, is compared with
 	// as many days of its comparison period: its rows replace that
-	// period's whole ones for it.
+	// period's whole ones for it. (A day in progress, today, has no such
+	// part of a day to compare with.)
 	current, inProgress := t.inProgress()
 	var sameDays map[string]*TrendRow
-	if t.Compare != "" && inProgress && !m.Monthly {
+	if t.Compare != "" && inProgress && !m.Monthly && t.Grain != "day" {
 		bp, be := t.sameDays(current)
 		base, err := fetch(bp, be)
 		if err != nil {
@@ -511,8 +534,7 @@ func (s *Server) readTrends(ctx context.Context, v *User, t TrendQuery) (*TrendR
 			case b != nil && !b.Suppressed:
 				r.Base = b.Value
 			}
-			// a count kept by month, its period in progress: not comparable yet
-			comparable := !(m.Monthly && !m.rate() && r.Partial(t.Grain))
+			comparable := !t.notComparedYet(r)
 			if comparable && r.Base != nil && r.Value != nil && *r.Base != 0 && !r.Suppressed && !(b != nil && b.Suppressed) {
 				c := (*r.Value - *r.Base) / *r.Base
 				r.Change = &c

@@ -15,8 +15,8 @@ import (
 // kept by day compares it with as many days of its comparison period, not
 // with the whole of it: on the 8th of December, 12月1–8日 against 11月1–8日
 // (环比) or 2025年12月1–8日 (同比). A count kept by month is not compared
-// until its month has ended; a rate is (a rate of part of a month is still
-// a rate).
+// until its month has ended, nor today's count at the grain of a day; a
+// rate is (a rate of part of a month is still a rate).
 func TestPeriodInProgressComparedLikeForLike(t *testing.T) {
 	r := whtest.NewRecords(t)
 	day := func(s string, n int) []any {
@@ -67,6 +67,10 @@ func TestPeriodInProgressComparedLikeForLike(t *testing.T) {
 			{"2026-11-01", 5, 0, math.NaN(), "2026-11-30", false},
 			{"2026-12-01", 2, 5, math.NaN(), "2026-12-08", true}, // a month's count, the month not over: no change yet
 		}},
+		{"metric=petitions&grain=day&compare=mom&from=2026-12-07", []want{
+			{"2026-12-07", 2, 2, 0, "2026-12-07", false},
+			{"2026-12-08", 2, 2, math.NaN(), "2026-12-08", true}, // today, not over: no part of a day to compare with
+		}},
 		{"metric=conclude_on_time_rate&grain=month&compare=mom&from=2026-11-01", []want{
 			{"2026-11-01", 0.5, 0, math.NaN(), "2026-11-30", false},
 			{"2026-12-01", 0.75, 0.5, 0.5, "2026-12-08", true}, // a rate is compared
@@ -80,6 +84,7 @@ func TestPeriodInProgressComparedLikeForLike(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.query, err)
 		}
+		tq.Today = latest // the 8th, in the city, not over
 		res, err := s.Trends(context.Background(), leader, tq)
 		if err != nil {
 			t.Fatalf("%s: %v", c.query, err)
@@ -108,9 +113,9 @@ func TestPeriodInProgressComparedLikeForLike(t *testing.T) {
 			}
 			eq := func(a, b float64) bool { return math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) < 1e-9 }
 			if g.Period.Format(time.DateOnly) != w.period || !eq(val(g.Value), w.value) || (w.base != 0 || g.Base != nil) && !eq(val(g.Base), w.base) ||
-				!eq(val(g.Change), w.change) || g.Through.Format(time.DateOnly) != w.through || g.Partial(tq.Grain) != w.partial {
+				!eq(val(g.Change), w.change) || g.Through.Format(time.DateOnly) != w.through || g.InProgress != w.partial {
 				t.Errorf("%s row %d: period %s value %v base %v change %v through %s partial %v; want %+v", c.query, i,
-					g.Period.Format(time.DateOnly), val(g.Value), val(g.Base), val(g.Change), g.Through.Format(time.DateOnly), g.Partial(tq.Grain), w)
+					g.Period.Format(time.DateOnly), val(g.Value), val(g.Base), val(g.Change), g.Through.Format(time.DateOnly), g.InProgress, w)
 			}
 		}
 	}

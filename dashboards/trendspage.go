@@ -128,8 +128,12 @@ func (s *Server) trendsView(ctx context.Context, u *User, t TrendQuery, base pag
 	partial := ""
 	for _, r := range res.Rows {
 		p := periodLabel(t.Grain, r.Period)
-		if r.Partial(t.Grain) {
-			p += "（至" + r.Through.Format("01-02") + "）"
+		if r.InProgress {
+			if t.Grain == "day" {
+				p += "（当日未完）"
+			} else {
+				p += "（至" + r.Through.Format("01-02") + "）"
+			}
 			partial = p
 		}
 		periodSet[p] = true
@@ -146,7 +150,7 @@ func (s *Server) trendsView(ctx context.Context, u *User, t TrendQuery, base pag
 			Base: formatValue(t.Metric, r.Base, false), Change: "—"}
 		if r.Change != nil {
 			tr.Change = pctString(*r.Change)
-		} else if t.Metric.Monthly && !t.Metric.rate() && r.Partial(t.Grain) {
+		} else if t.notComparedYet(&r) {
 			tr.Change = "本期未满"
 		}
 		if t.Compare == "" {
@@ -160,12 +164,12 @@ func (s *Server) trendsView(ctx context.Context, u *User, t TrendQuery, base pag
 	v.TableCap = tableCap
 	if partial != "" {
 		v.PartialNote = "末期未满，数据至 " + t.through().Format("2006-01-02") + "。"
-		if current, ok := t.inProgress(); ok && t.Compare != "" && !t.Metric.Monthly {
+		if current, ok := t.inProgress(); ok && t.Compare != "" && !t.Metric.Monthly && t.Grain != "day" {
 			bf, bt := t.sameDays(current)
 			v.PartialNote += fmt.Sprintf("%s按同期天数比较：%s 至 %s 对比 %s 至 %s。", v.CompareLabel,
 				current.Format("2006-01-02"), t.through().Format("2006-01-02"), bf.Format("2006-01-02"), bt.Format("2006-01-02"))
 		} else if t.Compare != "" && !t.Metric.rate() {
-			v.PartialNote += "按月统计的件数待本期结束后再作" + v.CompareLabel + "。"
+			v.PartialNote += "本期结束后再作" + v.CompareLabel + "。"
 		}
 	}
 	var periods []string
