@@ -270,9 +270,9 @@ type SeriesPoint struct {
 // largest ones first, at most maxSeries), with the comparison base dashed
 // when asked.
 //
-// inProgress, if not "", is the period (one of periods) whose data end
-// before it does: a grey band from the period before marks it 未满, so
-// that its lower value does not read as a fall.
+// inProgress, if not "", is the period (one of periods) still in progress:
+// a grey band from the period before marks it 未完, so that its lower
+// value does not read as a fall.
 func TrendChart(title, unit string, periods []string, series map[string][]SeriesPoint, order []string, percent bool, inProgress string) Chart {
 	const maxSeries = 12
 	if len(order) > maxSeries {
@@ -318,7 +318,7 @@ func TrendChart(title, unit string, periods []string, series map[string][]Series
 			// from the period before: a line's categories are points, and
 			// the band covers the segment into the period in progress
 			from := periods[max(0, i-1)]
-			so = append(so, charts.WithMarkAreaData([]opts.MarkAreaData{{Name: "未满", XAxis: from}, {XAxis: inProgress}}),
+			so = append(so, charts.WithMarkAreaData([]opts.MarkAreaData{{Name: "未完", XAxis: from}, {XAxis: inProgress}}),
 				charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{ItemStyle: &opts.ItemStyle{Color: "rgba(140, 140, 140, 0.12)"},
 					Label: &opts.Label{Show: opts.Bool(true), Position: "insideTop", Color: "#666"}}))
 		}

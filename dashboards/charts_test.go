@@ -125,7 +125,7 @@ func TestGoldenTrend(t *testing.T) {
 	golden(t, "trend", c)
 	r := TrendChart("按期办结率 · 按月", "%", []string{"2026-10"}, map[string][]SeriesPoint{"合计": {{"2026-10", f(0.9234)}}}, []string{"合计"}, true, "")
 	golden(t, "trend_rate", r)
-	// the last month still in progress: a band marks it 未满
+	// the last month still in progress: a band marks it 未完
 	p := TrendChart("信访件数 · 按月", "件", []string{"2026-11", "2026-12（至12-08）"}, map[string][]SeriesPoint{
 		"城关区": {{"2026-11", f(400)}, {"2026-12（至12-08）", f(81)}},
 		"永登县": {{"2026-11", f(143)}, {"2026-12（至12-08）", f(16)}},

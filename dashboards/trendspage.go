@@ -151,7 +151,7 @@ func (s *Server) trendsView(ctx context.Context, u *User, t TrendQuery, base pag
 		if r.Change != nil {
 			tr.Change = pctString(*r.Change)
 		} else if t.notComparedYet(&r) {
-			tr.Change = "本期未满"
+			tr.Change = "本期未完"
 		}
 		if t.Compare == "" {
 			tr.Base, tr.Change = "", ""
@@ -163,7 +163,7 @@ func (s *Server) trendsView(ctx context.Context, u *User, t TrendQuery, base pag
 	}
 	v.TableCap = tableCap
 	if partial != "" {
-		v.PartialNote = "末期未满，数据至 " + t.through().Format("2006-01-02") + "。"
+		v.PartialNote = "末期未完，数据至 " + t.through().Format("2006-01-02") + "。"
 		if current, ok := t.inProgress(); ok && t.Compare != "" && !t.Metric.Monthly && t.Grain != "day" {
 			bf, bt := t.sameDays(current)
 			v.PartialNote += fmt.Sprintf("%s按同期天数比较：%s 至 %s 对比 %s 至 %s。", v.CompareLabel,
