@@ -31,6 +31,7 @@ type alertRow struct {
 type cockpitView struct {
 	pageBase
 	Month, MonthLabel, DataDay string
+	DayInProgress              bool // the data day is today, not over
 	County, CountyName         string
 	KPIs                       []kpi
 	Heatmap, Map, ThreeVisits  *Chart
@@ -63,6 +64,17 @@ func (s *Server) readLatestDay(ctx context.Context) (time.Time, error) {
 	return d, err
 }
 
+// kpiMonth is the month the KPI cards show unless asked: the last complete
+// one. The data's month is complete once its last day is in and over: on
+// the 30th of November, while that day is today, the cards show October.
+func kpiMonth(latest, today time.Time) time.Time {
+	m := startOf("month", latest)
+	if latest.AddDate(0, 0, 1).Month() == latest.Month() || !latest.Before(today) {
+		m = m.AddDate(0, -1, 0)
+	}
+	return m
+}
+
 func (s *Server) cockpitView(ctx context.Context, u *User, county, month string, base pageBase) (*cockpitView, error) {
 	v := &cockpitView{pageBase: base}
 	scope := u.Region
@@ -84,11 +96,9 @@ func (s *Server) cockpitView(ctx context.Context, u *User, county, month string,
 		return v, nil
 	}
 	v.DataDay = latest.Format(time.DateOnly)
-	// The KPI month: the last complete month, unless asked.
-	m := startOf("month", latest)
-	if latest.AddDate(0, 0, 1).Month() == latest.Month() {
-		m = m.AddDate(0, -1, 0)
-	}
+	today := cityToday()
+	v.DayInProgress = latest.Equal(today)
+	m := kpiMonth(latest, today)
 	if month != "" {
 		t, err := time.Parse("2006-01", month)
 		if err != nil {

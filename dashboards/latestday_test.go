@@ -31,3 +31,20 @@ func TestLatestDayIsTheLatestStored(t *testing.T) {
 		t.Errorf("latest day %s, want %s", got.Format(time.DateOnly), ahead.Format(time.DateOnly))
 	}
 }
+
+// The KPI cards show the last complete month: not the data's month before
+// its last day, nor on its last day while that day is today.
+func TestKPIMonthIsTheLastComplete(t *testing.T) {
+	d := func(s string) time.Time { return whtest.Date(s) }
+	for _, c := range []struct{ latest, today, want string }{
+		{"2026-12-08", "2026-12-08", "2026-11-01"},
+		{"2026-11-30", "2026-11-30", "2026-10-01"}, // the 30th, not over
+		{"2026-11-30", "2026-12-01", "2026-11-01"}, // over: November is complete
+		{"2026-11-30", "2026-12-03", "2026-11-01"}, // data that stopped on the 30th
+		{"2026-11-15", "2026-12-03", "2026-10-01"},
+	} {
+		if got := kpiMonth(d(c.latest), d(c.today)); !got.Equal(d(c.want)) {
+			t.Errorf("data to %s, today %s: the KPI month is %s, want %s", c.latest, c.today, got.Format("2006-01"), c.want[:7])
+		}
+	}
+}
