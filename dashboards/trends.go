@@ -31,6 +31,10 @@ type metric struct {
 	Levelled          bool   // rows at county and township level (region_level)
 	Dims              map[string]string
 	Percent           bool
+	// LastYear, for a count kept by month, is the aggregate of its rows'
+	// count of the same days a year earlier (a month in progress against
+	// as many of its days): what 同比 compares a period in progress with.
+	LastYear string
 }
 
 func (m *metric) rate() bool { return m.Den != "" }
@@ -52,7 +56,7 @@ var metrics = []*metric{
 	{Name: "collective", Label: "集体访件数", Unit: "件", Table: "repeat_monthly", Time: "month", Monthly: true, Num: "sum(collective)",
 		Region: "region", Levelled: true, Dims: map[string]string{"region": "region"}},
 	{Name: "three_visits", Label: "三访件数", Unit: "件", Table: "three_visits_monthly", Time: "month", Monthly: true, Num: "sum(n)",
-		Region: "county_code", Dims: map[string]string{"region": "county_code", "three_visit_type": "type"}},
+		LastYear: "sum(n_last_year)", Region: "county_code", Dims: map[string]string{"region": "county_code", "three_visit_type": "type"}},
 	{Name: "accept_on_time_rate", Label: "按期受理率", Unit: "%", Table: "unit_monthly", Time: "month", Monthly: true,
 		Num: "sum(accepted_on_time)", Den: "sum(accept_due)", Dims: map[string]string{"unit": "unit"}, Percent: true},
 	{Name: "conclude_on_time_rate", Label: "按期办结率", Unit: "%", Table: "unit_monthly", Time: "month", Monthly: true,
@@ -325,7 +329,13 @@ func (t TrendQuery) sameDays(current time.Time) (from, to time.Time) {
 // for like to compare it with — kept by month, or today's at the grain of
 // a day — is compared once its period has ended. A rate is compared.
 func (t TrendQuery) notComparedYet(r *TrendRow) bool {
-	return r.InProgress && !t.Metric.rate() && (t.Metric.Monthly || t.Grain == "day")
+	return r.InProgress && !t.Metric.rate() && (t.Metric.Monthly && !t.lastYearDays() || t.Grain == "day")
+}
+
+// lastYearDays: a 同比 of a count kept by month that keeps its year-earlier
+// days (Metric.LastYear) compares its period in progress with them.
+func (t TrendQuery) lastYearDays() bool {
+	return t.Compare == "yoy" && t.Metric.LastYear != ""
 }
 
 // basePeriod is the period a value is compared with.
@@ -404,7 +414,7 @@ func (s *Server) readTrends(ctx context.Context, v *User, t TrendQuery) (*TrendR
 	if m.rate() {
 		den = m.Den
 	}
-	sel = append(sel, "toFloat64("+m.Num+") AS num", "toFloat64("+den+") AS den")
+	keys := len(sel)
 	where := []string{col(m.Time) + " >= {from:Date}", col(m.Time) + " <= {to:Date}"}
 	args := []any{clickhouse.Named("scope", scope), clickhouse.Named("region", t.Region)}
 	if m.Where != "" {
@@ -431,11 +441,17 @@ func (s *Server) readTrends(ctx context.Context, v *User, t TrendQuery) (*TrendR
 		where = append(where, "unit IN {units:Array(String)}")
 		args = append(args, clickhouse.Named("units", warehouse.ArrayParam(t.Units)))
 	}
-	query := "SELECT " + strings.Join(sel, ", ") + " FROM " + s.db.Table(m.Table) + " WHERE " + strings.Join(where, " AND ") +
-		" GROUP BY " + strings.Join(group, ", ") + " ORDER BY " + strings.Join(group, ", ") + fmt.Sprintf(" LIMIT %d", 2*RowCap+1)
+	// queryOf is the query with num as the numerator's aggregate.
+	queryOf := func(num string) string {
+		cols := append(sel[:keys:keys], "toFloat64("+num+") AS num", "toFloat64("+den+") AS den")
+		return "SELECT " + strings.Join(cols, ", ") + " FROM " + s.db.Table(m.Table) + " WHERE " + strings.Join(where, " AND ") +
+			" GROUP BY " + strings.Join(group, ", ") + " ORDER BY " + strings.Join(group, ", ") + fmt.Sprintf(" LIMIT %d", 2*RowCap+1)
+	}
+	query := queryOf(m.Num)
 	through := t.through()
-	// fetch reads the rows of the periods from from to to (days, inclusive).
-	fetch := func(from, to time.Time) ([]*TrendRow, error) {
+	// fetch reads the rows of query for the periods from from to to
+	// (days, inclusive).
+	fetch := func(query string, from, to time.Time) ([]*TrendRow, error) {
 		rows, err := s.db.Query(ctx, query, append([]any{clickhouse.Named("from", from.Format(time.DateOnly)),
 			clickhouse.Named("to", to.Format(time.DateOnly))}, args...)...)
 		if err != nil {
@@ -488,7 +504,7 @@ func (s *Server) readTrends(ctx context.Context, v *User, t TrendQuery) (*TrendR
 		}
 		return strings.Join(c, "\x00")
 	}
-	fetched, err := fetch(fetchFrom, t.To)
+	fetched, err := fetch(query, fetchFrom, t.To)
 	if err != nil {
 		return nil, err
 	}
@@ -503,18 +519,26 @@ func (s *Server) readTrends(ctx context.Context, v *User, t TrendQuery) (*TrendR
 	if len(out) > RowCap {
 		return nil, badf("the query returns more than %d rows; shorten from/to, use a coarser grain or fewer dimensions", RowCap)
 	}
-	// The period in progress, for a metric kept by day, is compared with
-	// as many days of its comparison period: its rows replace that
-	// period's whole ones for it. (A day in progress, today, has no such
-	// part of a day to compare with.)
+	// The period in progress is compared with as many days of its
+	// comparison period: for a metric kept by day, those days' rows; for
+	// a count kept by month with its year-earlier days (LastYear), 同比,
+	// that aggregate over the period's own rows. They replace the
+	// comparison period's whole rows for it. (A day in progress, today,
+	// has no such part of a day to compare with.)
 	current, inProgress := t.inProgress()
 	var sameDays map[string]*TrendRow
-	if t.Compare != "" && inProgress && !m.Monthly && t.Grain != "day" {
+	var base []*TrendRow
+	switch {
+	case t.Compare != "" && inProgress && !m.Monthly && t.Grain != "day":
 		bp, be := t.sameDays(current)
-		base, err := fetch(bp, be)
-		if err != nil {
-			return nil, err
-		}
+		base, err = fetch(query, bp, be)
+	case inProgress && t.lastYearDays():
+		base, err = fetch(queryOf(m.LastYear), current, through)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if base != nil {
 		sameDays = map[string]*TrendRow{}
 		for _, r := range base {
 			sameDays[codes(r)] = r

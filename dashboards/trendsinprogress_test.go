@@ -15,8 +15,9 @@ import (
 // kept by day compares it with as many days of its comparison period, not
 // with the whole of it: on the 8th of December, 12月1–8日 against 11月1–8日
 // (环比) or 2025年12月1–8日 (同比). A count kept by month is not compared
-// until its month has ended, nor today's count at the grain of a day; a
-// rate is (a rate of part of a month is still a rate).
+// until its month has ended, unless it keeps its year-earlier days (三访's
+// n_last_year, for 同比), nor today's count at the grain of a day; a rate
+// is (a rate of part of a month is still a rate).
 func TestPeriodInProgressComparedLikeForLike(t *testing.T) {
 	r := whtest.NewRecords(t)
 	day := func(s string, n int) []any {
@@ -33,8 +34,8 @@ func TestPeriodInProgressComparedLikeForLike(t *testing.T) {
 		rows = append(rows, day(time.Date(2026, 12, d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly), 2)) // 1–8 December: 2 a day
 	}
 	r.Insert("hotspot_daily", "day, region, region_level, county_code, category, source, n", rows...)
-	r.Insert("three_visits_monthly", "month, county_code, type, n",
-		[]any{whtest.Date("2026-11-01"), "620102", "city_collective", 5}, []any{whtest.Date("2026-12-01"), "620102", "city_collective", 2})
+	r.Insert("three_visits_monthly", "month, county_code, type, n, n_last_year", // n_last_year: the same days a year earlier
+		[]any{whtest.Date("2026-11-01"), "620102", "city_collective", 5, 0}, []any{whtest.Date("2026-12-01"), "620102", "city_collective", 2, 4})
 	r.Insert("unit_monthly", "month, unit, conclude_due, concluded_on_time",
 		[]any{whtest.Date("2026-11-01"), "G620102", 10, 5}, []any{whtest.Date("2026-12-01"), "G620102", 4, 3})
 	r.Flush()
@@ -66,6 +67,12 @@ func TestPeriodInProgressComparedLikeForLike(t *testing.T) {
 		{"metric=three_visits&grain=month&compare=mom&from=2026-11-01", []want{
 			{"2026-11-01", 5, 0, math.NaN(), "2026-11-30", false},
 			{"2026-12-01", 2, 5, math.NaN(), "2026-12-08", true}, // a month's count, the month not over: no change yet
+		}},
+		{"metric=three_visits&grain=month&compare=yoy&from=2026-12-01", []want{
+			{"2026-12-01", 2, 4, -0.5, "2026-12-08", true}, // 同比 from the same days a year earlier its row keeps
+		}},
+		{"metric=three_visits&grain=year&compare=yoy&from=2026-01-01", []want{
+			{"2026-01-01", 7, 4, 0.75, "2026-12-08", true}, // the year so far against the same days of the last
 		}},
 		{"metric=petitions&grain=day&compare=mom&from=2026-12-07", []want{
 			{"2026-12-07", 2, 2, 0, "2026-12-07", false},
