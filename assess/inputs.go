@@ -64,22 +64,10 @@ func month12(m map[string]*[13]float64, unit string) *[13]float64 {
 	return m[unit]
 }
 
-// city is the city's time zone, the one the warehouse's days are in.
-var city = func() *time.Location {
-	l, err := time.LoadLocation(warehouse.TimeZone)
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
-
-// cityDay is now's date in the city, for a Date parameter.
-func cityDay(now time.Time) string { return now.In(city).Format(time.DateOnly) }
-
 // readInputs reads year y's indicators; months after now (in the city) are
 // left out.
 func readInputs(ctx context.Context, db *warehouse.DB, y int, now time.Time) (*inputs, error) {
-	now = now.In(city)
+	now = now.In(warehouse.City)
 	in := &inputs{Year: y, rates: map[string]map[string]*[13]frac{}, three: map[string]*[13]float64{},
 		threePrev: map[string]*[13]float64{}, active: map[string]*[13]bool{}, backlog: map[string]*[13]float64{}}
 	switch {
@@ -241,7 +229,7 @@ func readInputs(ctx context.Context, db *warehouse.DB, y int, now time.Time) (*i
 	// filed, not as missing while the unit still has the day to file it.
 	rows, err = db.Query(ctx, `SELECT toStartOfMonth(day), unit, toUInt32(countIf(filed AND NOT late)), toUInt32(count())
 		FROM `+db.Table("zero_report_compliance")+` WHERE day >= {from:Date} AND day < {to:Date} + INTERVAL 1 MONTH
-		AND (filed OR day < {today:Date}) GROUP BY 1, 2`, append(args, clickhouse.Named("today", cityDay(now)))...)
+		AND (filed OR day < {today:Date}) GROUP BY 1, 2`, append(args, clickhouse.Named("today", warehouse.CityDay(now).Format(time.DateOnly)))...)
 	if err != nil {
 		return nil, err
 	}

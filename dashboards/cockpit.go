@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"xfwatch/warehouse"
 )
 
 // kpi is one card: this month, and the change against last month and the
@@ -96,7 +98,7 @@ func (s *Server) cockpitView(ctx context.Context, u *User, county, month string,
 		return v, nil
 	}
 	v.DataDay = latest.Format(time.DateOnly)
-	today := cityToday()
+	today := warehouse.CityDay(time.Now())
 	v.DayInProgress = latest.Equal(today)
 	m := kpiMonth(latest, today)
 	if month != "" {

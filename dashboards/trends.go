@@ -109,12 +109,6 @@ type TrendQuery struct {
 	Today time.Time
 }
 
-// cityToday is the current day in the city (ParseTrendQuery's Today).
-var cityToday = func() time.Time {
-	n := time.Now().In(cst)
-	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 // through is Through, or To when it is not set or later.
 func (t TrendQuery) through() time.Time {
 	if t.Through.IsZero() || t.To.Before(t.Through) {
@@ -186,7 +180,7 @@ func ParseTrendQuery(q url.Values, latest time.Time) (TrendQuery, error) {
 		}
 	}
 	t.From = startOf(t.Grain, t.From)
-	t.Today = cityToday()
+	t.Today = warehouse.CityDay(time.Now())
 	t.Through = t.To
 	if !latest.IsZero() && latest.Before(t.To) {
 		t.Through = latest
@@ -414,7 +408,6 @@ func (s *Server) readTrends(ctx context.Context, v *User, t TrendQuery) (*TrendR
 	if m.rate() {
 		den = m.Den
 	}
-	keys := len(sel)
 	where := []string{col(m.Time) + " >= {from:Date}", col(m.Time) + " <= {to:Date}"}
 	args := []any{clickhouse.Named("scope", scope), clickhouse.Named("region", t.Region)}
 	if m.Where != "" {
@@ -443,7 +436,7 @@ func (s *Server) readTrends(ctx context.Context, v *User, t TrendQuery) (*TrendR
 	}
 	// queryOf is the query with num as the numerator's aggregate.
 	queryOf := func(num string) string {
-		cols := append(sel[:keys:keys], "toFloat64("+num+") AS num", "toFloat64("+den+") AS den")
+		cols := append(slices.Clip(sel), "toFloat64("+num+") AS num", "toFloat64("+den+") AS den")
 		return "SELECT " + strings.Join(cols, ", ") + " FROM " + s.db.Table(m.Table) + " WHERE " + strings.Join(where, " AND ") +
 			" GROUP BY " + strings.Join(group, ", ") + " ORDER BY " + strings.Join(group, ", ") + fmt.Sprintf(" LIMIT %d", 2*RowCap+1)
 	}

@@ -1,8 +1,26 @@
 package warehouse
 
+import "time"
+
 // TimeZone of every DateTime column: days, weeks and months are counted in
 // the city's local time.
 const TimeZone = "Asia/Shanghai"
+
+// City is TimeZone's location.
+var City = func() *time.Location {
+	l, err := time.LoadLocation(TimeZone)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
+
+// CityDay is t's date in the city, as a Date column holds it (midnight UTC):
+// the day a reader of the indicators is in.
+func CityDay(t time.Time) time.Time {
+	l := t.In(City)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 const (
 	tsType = "DateTime64(3, 'Asia/Shanghai')"
