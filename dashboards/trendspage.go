@@ -164,15 +164,10 @@ func (s *Server) trendsView(ctx context.Context, u *User, t TrendQuery, base pag
 	v.TableCap = tableCap
 	if partial != "" {
 		v.PartialNote = "末期未完，数据至 " + t.through().Format("2006-01-02") + "。"
-		if current, ok := t.inProgress(); ok && t.Compare != "" && !t.Metric.Monthly && t.Grain != "day" {
+		if current, ok := t.inProgress(); ok && t.likeForLike() {
 			bf, bt := t.sameDays(current)
 			v.PartialNote += fmt.Sprintf("%s按同期天数比较：%s 至 %s 对比 %s 至 %s。", v.CompareLabel,
 				current.Format("2006-01-02"), t.through().Format("2006-01-02"), bf.Format("2006-01-02"), bt.Format("2006-01-02"))
-		} else if current, ok := t.inProgress(); ok && t.lastYearDays() {
-			through := t.through()
-			v.PartialNote += fmt.Sprintf("%s按同期天数比较：%s 至 %s 对比 %s 至 %s。", v.CompareLabel,
-				current.Format("2006-01-02"), through.Format("2006-01-02"),
-				current.AddDate(-1, 0, 0).Format("2006-01-02"), through.AddDate(-1, 0, 0).Format("2006-01-02"))
 		} else if t.Compare != "" && !t.Metric.rate() {
 			v.PartialNote += "本期结束后再作" + v.CompareLabel + "。"
 		}
