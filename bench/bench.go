@@ -540,10 +540,9 @@ func buildAll(rows []ingest.Row) ([]builtBatch, time.Duration) {
 	const size = 50000
 	var out []builtBatch
 	t0 := time.Now()
-	bb := ingest.NewBatchBuilder(ingest.KindPetition)
 	for i := 0; i < len(rows); i += size {
 		end := min(i+size, len(rows))
-		m, tx := bb.Build(rows[i:end], "bench", 0, int64(i))
+		m, tx := ingest.BuildBatch(ingest.KindPetition, rows[i:end], "bench", 0, int64(i))
 		out = append(out, builtBatch{rec: m, texts: tx, token: fmt.Sprintf("bench-0-%d-%d", i, end-1)})
 	}
 	return out, time.Since(t0)

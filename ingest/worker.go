@@ -29,7 +29,6 @@ type worker struct {
 	behind    bool            // the last fetch stopped short of the partition's end
 	log       *slog.Logger
 	partLabel string
-	hint      sizeHint // the last batch's shape, reserved for the next
 }
 
 func (c *Consumer) newWorker(gen *kafka.Generation, topic string, partition int, offset int64) *worker {
@@ -56,9 +55,7 @@ type batch struct {
 }
 
 func (w *worker) newBatch() *batch {
-	b := newBuilder(w.kind, w.c.mem)
-	b.reserve(w.hint)
-	return &batch{b: b, seen: map[uint64]struct{}{}, first: -1}
+	return &batch{b: newBuilder(w.kind, w.c.mem), seen: map[uint64]struct{}{}, first: -1}
 }
 
 // run consumes until the generation ends or the consumer stops; flushed is
@@ -341,7 +338,6 @@ func (w *worker) drain(genCtx context.Context, b *batch) error {
 // warehouse acknowledged the rows.
 func (w *worker) flush(genCtx context.Context, b *batch, giveUp <-chan struct{}) error {
 	cfg := &w.c.cfg
-	w.hint = b.b.size()
 	main, texts := b.b.records()
 	defer main.Release()
 	defer texts.Release()
