@@ -2,6 +2,7 @@ package gen
 
 import (
 	"bytes"
+	"sort"
 	"testing"
 	"time"
 
@@ -115,5 +116,48 @@ func TestBadRatioMakesExactlyThatManyRejects(t *testing.T) {
 	}
 	if truth.Bad == 0 || rejected != truth.Bad {
 		t.Fatalf("%d records rejected, truth says %d are bad", rejected, truth.Bad)
+	}
+}
+
+// Repeat petitions (the same key and category within 180 days) are a
+// steady share of a run's petitions, its last weeks included: a trend of
+// 重复访 over the demo's days should not fall to nothing.
+func TestRepeatPetitionsHoldSteady(t *testing.T) {
+	cfg := config(t, 1, 0)
+	cfg.Days = 90
+	records, _, err := Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := decoder(t, cfg)
+	var rows []ingest.Row
+	for _, r := range records {
+		if r.Kind == ingest.KindPetition {
+			row, rej := d.Decode(r.Kind, r.Value)
+			if rej != nil {
+				t.Fatal(rej)
+			}
+			rows = append(rows, row)
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].At.Before(rows[j].At) })
+	const width = 15 // days a bucket
+	n, repeats := make([]int, cfg.Days/width), make([]int, cfg.Days/width)
+	last := map[string]time.Time{}
+	for _, r := range rows {
+		b := int(r.At.Sub(cfg.Start).Hours()/24) / width
+		k := r.Key + "|" + r.Category
+		if prev, ok := last[k]; ok && r.At.Sub(prev) <= 180*24*time.Hour && b < len(n) {
+			repeats[b]++
+		}
+		if b < len(n) {
+			n[b]++
+		}
+		last[k] = r.At
+	}
+	for b := 1; b < len(n); b++ { // the first days have no one to come back
+		if share := float64(repeats[b]) / float64(n[b]); share < 0.05 {
+			t.Errorf("days %d–%d: %d repeat petitions of %d (%.1f%%), want at least 5%%", b*width, (b+1)*width-1, repeats[b], n[b], share*100)
+		}
 	}
 }
