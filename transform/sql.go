@@ -76,6 +76,12 @@ var funcs = template.FuncMap{
 	"add":  func(a, b int) int { return a + b },
 	"ears": earsSQL,
 	"pair": pairSQL,
+	"hash": hashSQL,
+}
+
+// hashSQL is a 128-bit hash of a key, for grouping on it (see pairSQL).
+func hashSQL(key string) string {
+	return "reinterpretAsUInt128(sipHash128(" + key + "))"
 }
 
 // pairSQL is a 128-bit hash of a key and a category (UInt128): sorting,
