@@ -128,8 +128,17 @@ func TestKeyHistory(t *testing.T) {
 	// as_of 2026-06-30: 30 days back is (05-31, 06-30] -> H4, H5; 90 days
 	// (04-01, 06-30] -> H4, H5 (H3 on 04-01 is exactly 90 days: out);
 	// 365 days (2025-06-30, 2026-06-30] -> H2..H5.
-	f.expect(`SELECT visits_30d, visits_90d, visits_365d, visits_total, highest_level, climbed_30d, top_category FROM key_history`,
+	f.expect(`SELECT visits_30d, visits_90d, visits_365d, visits_total, highest_level, climbed_30d, top_category FROM key_history WHERE visits_total = 5`,
 		"2\t2\t4\t5\tprovince\ttrue\thousing")
+	// Two categories with as many petitions: the one petitioned last is the
+	// top; the county is the latest petition's.
+	f.petition("T1", "2026-05-01", "county", "620103", "housing", "kT", 1, false, "G620103")
+	f.petition("T2", "2026-06-10", "county", "620104", "education", "kT", 1, false, "G620104")
+	f.petition("T3", "2026-04-01", "county", "620103", "education", "kT", 1, false, "G620103")
+	f.petition("T4", "2026-06-05", "county", "620103", "housing", "kT", 1, false, "G620103")
+	f.run("key_history", "2026-06-30", "2026-06-30", "2026-06-30")
+	f.expect(`SELECT visits_total, top_category, county_code FROM key_history WHERE visits_total = 4`,
+		"4\teducation\t620104")
 }
 
 func TestHotlineAtRisk(t *testing.T) {
