@@ -329,7 +329,6 @@ func (g *generator) officeTime(day time.Time, from, to float64) time.Time {
 	return day.Add(time.Duration(h * float64(time.Hour)))
 }
 
-// background makes one day's ordinary petitions and orders.
 // visit is a background petition: whom, in which category, on which day.
 type visit struct {
 	person   *person
