@@ -353,20 +353,22 @@ func (t TrendQuery) sameDays(current time.Time) (from, to time.Time) {
 	return from, minTime(from.AddDate(0, 0, days), periodEnd(t.Grain, from).AddDate(0, 0, -1))
 }
 
-// notComparedYet: a count whose period is in progress with nothing like
-// for like to compare it with — kept by month with no rows by day, or
-// today's at the grain of a day — is compared once its period has ended. A
-// rate is compared.
-func (t TrendQuery) notComparedYet(r *TrendRow) bool {
-	return r.InProgress && !t.Metric.rate() && (t.Metric.Monthly && t.Metric.Days == nil || t.Grain == "day")
-}
-
-// likeForLike: the period in progress is compared with as many days of its
+// byDays: a period in progress can be compared with as many days of its
 // comparison period (sameDays), read by day: the metric is kept by day or
 // has rows by day (Metric.Days). A day in progress, today, has no such
 // part of a day to compare with.
-func (t TrendQuery) likeForLike() bool {
-	return t.Compare != "" && t.Grain != "day" && (!t.Metric.Monthly || t.Metric.Days != nil)
+func (t TrendQuery) byDays() bool {
+	return t.Grain != "day" && (!t.Metric.Monthly || t.Metric.Days != nil)
+}
+
+// likeForLike: the query compares, and its period in progress by days.
+func (t TrendQuery) likeForLike() bool { return t.Compare != "" && t.byDays() }
+
+// notComparedYet: a count whose period is in progress with nothing like
+// for like to compare it with (not byDays) is compared once its period has
+// ended. A rate is compared.
+func (t TrendQuery) notComparedYet(r *TrendRow) bool {
+	return r.InProgress && !t.Metric.rate() && !t.byDays()
 }
 
 // basePeriod is the period a value is compared with.
