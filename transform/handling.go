@@ -3,7 +3,17 @@ package transform
 // caseStatus: status and statutory clocks per petition as of a day, from
 // its events in whatever order they arrived (only the event times count).
 // Days are calendar days in the city's time zone; a deadline day is on time.
+//
+// The events are grouped by case in the order they are stored (events is
+// sorted by ref_kind, ref, at; optimize_aggregation_in_order): a case's
+// aggregate states are then filled one after the other instead of at
+// random among 10M, and the grouping of 28M events needs no hash table
+// (alone 4.7–6.2 → 2.3 s). At 10M petitions the full staging insert took
+// 37.6–39.8 s (69–72 s of engine CPU) against 51.4–52.8 s (95–97 s),
+// alternating three times each, the same rows (a checksum of all of them);
+// a tick's 60 cases' events the same (0.08–0.23 s either way).
 var caseStatus = Transform{Name: "case_status", Group: "handling", Scope: Whole,
+	Settings:    "optimize_aggregation_in_order = 1",
 	Incremental: &Incremental{Key: "case_id", Dirty: caseStatusDirty, Stages: []string{"picked"}, Clock: caseStatusClock}, SQL: `
 WITH toDate({as_of:Date}) AS as_of,
 {{- if .Dirty}}
