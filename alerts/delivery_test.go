@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"xfwatch/warehouse"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -37,7 +39,7 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestPayloadsMatchTheDocumentedFormats(t *testing.T) {
-	first := time.Date(2026, 6, 18, 11, 0, 0, 0, shanghai)
+	first := time.Date(2026, 6, 18, 11, 0, 0, 0, warehouse.City)
 	as := []*Alert{
 		{ID: "AL0001", Rule: "beijing_abnormal", Severity: "red", Status: "firing", Region: "620105", Category: "law_litigation",
 			Title: "进京非正常上访（一事一通报）", Summary: "信访件 N1：安宁区 涉法涉诉 进京非正常上访，1 人，须一事一通报",

@@ -66,7 +66,7 @@ func (e *Engine) evaluateRules(ctx context.Context, asOf time.Time, which func(R
 }
 
 func (e *Engine) evalContext(ctx context.Context, asOf time.Time) (*evalContext, error) {
-	local := asOf.In(shanghai)
+	local := asOf.In(warehouse.City)
 	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 	f, err := loadFactors(ctx, e.DB)
 	if err != nil {
@@ -102,14 +102,6 @@ func (e *Engine) loadNames(ctx context.Context) (map[string]string, error) {
 	e.names = names
 	return names, rows.Err()
 }
-
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
 
 // apply reconciles candidates with the open alerts: fire new ones, update
 // ones still true, resolve state alerts of the evaluated rules whose

@@ -42,8 +42,7 @@ func loadFactors(ctx context.Context, db *warehouse.DB) (*factors, error) {
 // at is the factor for a county on a day: the lowest in force there, 1 when
 // no period is.
 func (f *factors) at(county string, t time.Time) float64 {
-	l := t.In(shanghai)
-	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+	day := warehouse.CityDay(t)
 	x := 1.0
 	for _, p := range f.periods {
 		if (p.region == "" || p.region == county) && !day.Before(p.start) && !day.After(p.end) {

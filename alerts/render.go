@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"xfwatch/warehouse"
 )
 
 // WebhookPayload is the generic webhook body (JSON).
@@ -37,7 +39,7 @@ type WebhookAlert struct {
 	LastSeen      string  `json:"last_seen"`
 }
 
-func fmtTime(t time.Time) string { return t.In(shanghai).Format("2006-01-02 15:04") }
+func fmtTime(t time.Time) string { return t.In(warehouse.City).Format("2006-01-02 15:04") }
 
 // render produces the body a receiver type expects.
 func render(typ, id, severity string, as []*Alert, regionName func(string) string) string {

@@ -3,6 +3,8 @@ package alerts
 import (
 	"context"
 	"time"
+
+	"xfwatch/warehouse"
 )
 
 // Replay evaluates the rules as of 20:00 of each day from first to last, as
@@ -16,7 +18,7 @@ func (e *Engine) Replay(ctx context.Context, first, last time.Time) (Result, err
 	e.Config.Routes = nil // no receivers: nothing is queued for the past
 	defer func() { e.Config.Routes = saved }()
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
-		asOf := time.Date(d.Year(), d.Month(), d.Day(), 20, 0, 0, 0, shanghai)
+		asOf := time.Date(d.Year(), d.Month(), d.Day(), 20, 0, 0, 0, warehouse.City)
 		daily := func(r Rule) bool { return r.Kind == "hotspot" || r.Kind == "zero_report" || isEventKind(r.Kind) }
 		if !d.Before(last) {
 			daily = func(Rule) bool { return true }

@@ -71,7 +71,7 @@ func Alerts(ctx context.Context, db *warehouse.DB, truth *gen.Truth) (AlertRepor
 		hs.Planted++
 		best := time.Time{}
 		for i, a := range byRule["hotspot_surge"] {
-			d := localDay(a.first)
+			d := warehouse.CityDay(a.first)
 			if a.region == s.County && a.category == s.Category && !d.Before(from) && !d.After(to.AddDate(0, 0, surgeMarginDays)) {
 				matched[i] = true
 				if best.IsZero() || a.first.Before(best) {
@@ -81,11 +81,11 @@ func Alerts(ctx context.Context, db *warehouse.DB, truth *gen.Truth) (AlertRepor
 		}
 		if !best.IsZero() {
 			hs.Raised++
-			hs.LagHours = append(hs.LagHours, best.Sub(time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, shanghaiLoc)).Hours())
+			hs.LagHours = append(hs.LagHours, best.Sub(time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, warehouse.City)).Hours())
 		}
 	}
 	for i, a := range byRule["hotspot_surge"] {
-		if len(a.region) != 6 || localDay(a.first).Before(evalFrom) {
+		if len(a.region) != 6 || warehouse.CityDay(a.first).Before(evalFrom) {
 			continue // township alerts sit under their county's; the first two weeks fill baselines
 		}
 		hs.Alerts++
@@ -154,7 +154,7 @@ func Alerts(ctx context.Context, db *warehouse.DB, truth *gen.Truth) (AlertRepor
 					return m, err
 				}
 				key = k
-				if d := localDay(at); d.After(asOf.AddDate(0, 0, -30)) && !d.After(asOf) {
+				if d := warehouse.CityDay(at); d.After(asOf.AddDate(0, 0, -30)) && !d.After(asOf) {
 					recent++
 				}
 			}
@@ -190,13 +190,6 @@ func Alerts(ctx context.Context, db *warehouse.DB, truth *gen.Truth) (AlertRepor
 	}
 	rep.Rules = append(rep.Rules, rp, hr, RuleMatch{Rule: "unit_backlog", Alerts: len(byRule["unit_backlog"])})
 	return rep, nil
-}
-
-var shanghaiLoc = func() *time.Location { l, _ := time.LoadLocation("Asia/Shanghai"); return l }()
-
-func localDay(t time.Time) time.Time {
-	l := t.In(shanghaiLoc)
-	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // MedianLagHours over the rules' matched events (-1 if none).
